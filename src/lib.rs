@@ -1,0 +1,9 @@
+//! deliv: why mail is not reaching the inbox, and what to change.
+//!
+//! Data flows one way: the command line becomes a request; gathering asks DNS through the
+//! one [`dns::Resolver`]; checks are pure functions from the gathered evidence to
+//! [`checks::Finding`]s; a report renders them and decides the exit code.
+
+pub mod checks;
+pub mod dns;
+pub mod spf;

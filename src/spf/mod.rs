@@ -1,0 +1,8 @@
+//! Sender Policy Framework (RFC 7208): records, macros and `check_host()`.
+
+pub mod eval;
+pub mod macros;
+pub mod record;
+
+pub use eval::{Evaluation, Query, SpfResult, check_host};
+pub use record::{Mechanism, Qualifier, Record, SyntaxError, TermKind, is_spf_record};
