@@ -28,8 +28,10 @@ pub enum NameError {
     TooLong(usize),
     #[error("'{0}' is an IP address, not a domain name")]
     IpLiteral(String),
-    #[error("the name contains a space or control character")]
+    #[error("the name contains a control or non-ASCII character")]
     BadCharacter,
+    #[error("the name contains a space")]
+    Space,
     #[error("not a valid internationalized domain name")]
     Idna,
 }
@@ -40,8 +42,9 @@ impl Name {
         Name(String::new())
     }
 
-    /// Parses a name as it appears in DNS data: any printable ASCII is allowed in a label
-    /// (underscores in `_dmarc`, odd characters produced by SPF macros), lengths are enforced.
+    /// Parses a name as it appears in DNS data: any printable ASCII and spaces are allowed in
+    /// a label (underscores in `_dmarc`, odd characters produced by SPF macros), lengths are
+    /// enforced.
     pub fn parse(input: &str) -> Result<Self, NameError> {
         let trimmed = input.strip_suffix('.').unwrap_or(input);
         if trimmed.is_empty() {
@@ -51,7 +54,7 @@ impl Name {
                 Err(NameError::Empty)
             };
         }
-        if trimmed.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+        if trimmed.bytes().any(|b| !(0x20..0x7f).contains(&b)) {
             return Err(NameError::BadCharacter);
         }
         if trimmed.len() > MAX_NAME_LEN {
@@ -82,6 +85,9 @@ impl Name {
         if input.is_empty() || input == "." {
             return Err(NameError::Empty);
         }
+        if input.contains(char::is_whitespace) {
+            return Err(NameError::Space);
+        }
         let ascii = if input.is_ascii() {
             input.to_string()
         } else {
@@ -92,6 +98,24 @@ impl Name {
             return Err(NameError::Empty);
         }
         Ok(name)
+    }
+
+    /// A name from its labels as they travel on the wire.
+    pub fn from_labels<'a>(labels: impl IntoIterator<Item = &'a [u8]>) -> Result<Self, NameError> {
+        let mut text = String::new();
+        for label in labels {
+            if label.contains(&b'.') || !label.is_ascii() {
+                return Err(NameError::BadCharacter);
+            }
+            if !text.is_empty() {
+                text.push('.');
+            }
+            text.push_str(std::str::from_utf8(label).map_err(|_| NameError::BadCharacter)?);
+        }
+        if text.is_empty() {
+            return Ok(Self::root());
+        }
+        Self::parse(&text)
     }
 
     pub fn as_str(&self) -> &str {
@@ -211,7 +235,15 @@ mod tests {
         ));
         assert_eq!(Name::parse("a..b"), Err(NameError::EmptyLabel));
         assert_eq!(Name::parse(""), Err(NameError::Empty));
-        assert_eq!(Name::parse("a b.com"), Err(NameError::BadCharacter));
+        assert_eq!(Name::parse("a\tb.com"), Err(NameError::BadCharacter));
+        assert!(Name::parse("a b.com").is_ok());
+        assert_eq!(Name::from_user("a b.com"), Err(NameError::Space));
+        assert_eq!(
+            Name::from_labels([&b"foo:bar/baz"[..], b"example", b"com"])
+                .unwrap()
+                .as_str(),
+            "foo:bar/baz.example.com"
+        );
     }
 
     #[test]

@@ -96,9 +96,7 @@ impl Upstream {
         for record in lookup.answers() {
             match (&record.data, rtype) {
                 (RData::CNAME(target), _) if rtype != RType::Cname => {
-                    if let Ok(n) = Name::parse(&target.0.to_ascii()) {
-                        aliases.push(n);
-                    }
+                    aliases.extend(name_of(&target.0));
                 }
                 (data, _) if record.record_type() == wanted => match convert(data, rtype) {
                     Some(rdata) => records.push(rdata),
@@ -144,7 +142,7 @@ fn rcode_failure(code: ResponseCode) -> Failure {
 }
 
 fn name_of(n: &HName) -> Option<Name> {
-    Name::parse(&n.to_ascii()).ok()
+    Name::from_labels(n.iter()).ok()
 }
 
 fn convert(data: &RData, rtype: RType) -> Option<Rdata> {
@@ -164,6 +162,8 @@ fn convert(data: &RData, rtype: RType) -> Option<Rdata> {
             serial: soa.serial,
         },
         RData::TXT(txt) => Rdata::Txt(txt.txt_data.iter().map(|s| s.to_vec()).collect()),
+        // A TXT record without strings (malformed, but published): hickory reads it as empty.
+        RData::Update0(_) if matches!(rtype, RType::Txt | RType::Spf) => Rdata::Txt(Vec::new()),
         // hickory has no SPF type; its data is TXT-shaped (RFC 4408 §3.1.1).
         RData::Unknown { rdata, .. } if rtype == RType::Spf => {
             Rdata::Txt(character_strings(&rdata.anything)?)

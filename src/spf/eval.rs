@@ -536,6 +536,14 @@ impl Evaluator<'_> {
 
     /// Expands a domain-spec with the current values (§7.3), trimming an over-long result.
     async fn expand_domain(&mut self, spec: &MacroString) -> Result<String, Verdict> {
+        self.prepare(spec).await;
+        let expanded = spec.expand(&self.values);
+        Ok(truncate_left(&expanded).to_string())
+    }
+
+    /// Finds `%{p}` (a DNS walk) only when the text uses it; a validated name under the
+    /// current domain is preferred (§7.3).
+    async fn prepare(&mut self, spec: &MacroString) {
         if spec.uses(Letter::ValidatedName) {
             let names = self.validated_names().await;
             let domain = Name::parse(&self.values.domain).ok();
@@ -545,8 +553,6 @@ impl Evaluator<'_> {
                 .or(names.first());
             self.values.validated_name = best.map(ToString::to_string);
         }
-        let expanded = spec.expand(&self.values);
-        Ok(truncate_left(&expanded).to_string())
     }
 
     /// The `exp=` explanation of a record that failed (§6.2); any problem means none.
@@ -557,6 +563,7 @@ impl Evaluator<'_> {
         let [text] = lookup.txt_records().collect::<Vec<_>>().try_into().ok()?;
         let text = String::from_utf8(text).ok()?;
         let message = MacroString::parse(&text, Context::Explanation).ok()?;
+        self.prepare(&message).await;
         Some(message.expand(&self.values))
     }
 }

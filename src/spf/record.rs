@@ -209,9 +209,7 @@ fn parse_term(piece: &str) -> Result<TermKind, (usize, String)> {
         b'?' => (Some(Qualifier::Neutral), &piece[1..], 1),
         _ => (None, piece, 0),
     };
-    let name_len = body
-        .find([':', '/', '='])
-        .unwrap_or(body.len());
+    let name_len = body.find([':', '/', '=']).unwrap_or(body.len());
     let name = body[..name_len].to_ascii_lowercase();
     let rest = &body[name_len..];
 

@@ -1,0 +1,30 @@
+//! Shared by the integration tests: a loopback DNS server and a way to run the binary.
+
+#![allow(dead_code)] // each test binary uses part of this module
+
+pub mod dns;
+
+use std::process::{Command, Output};
+
+/// The built `deliv` binary, with an environment that cannot leak in settings or colour.
+pub fn deliv() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deliv"));
+    cmd.env_remove("DELIV_RESOLVER")
+        .env_remove("DELIV_SPAMHAUS_KEY")
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// Runs the binary and parses its stdout as JSON.
+pub fn run_json(cmd: &mut Command) -> (Output, serde_json::Value) {
+    let out = cmd.output().expect("run deliv");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out, json)
+}
