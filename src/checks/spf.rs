@@ -67,7 +67,8 @@ checks! {
 
     /// ## What it checks
     /// Terms whose lookups find nothing (NXDOMAIN or no records): `a`, `mx` and `exists`
-    /// targets and includes of names without records, against the limit of 2.
+    /// targets, against the limit of 2. (An include of a name without a record is
+    /// `spf.include-target`.)
     ///
     /// ## Why it matters
     /// More than two void lookups make SPF `permerror` (RFC 7208 §4.6.4). Void lookups are
@@ -478,7 +479,9 @@ pub fn check(ev: &SpfEvidence) -> Vec<Finding> {
     match &root.parsed {
         Parsed::Missing => {
             out.push(missing(root));
-            out.extend(rr_type);
+            if root.txt.failure().is_none() {
+                out.extend(rr_type);
+            }
             return out;
         }
         Parsed::Multiple(records) => {
@@ -635,20 +638,13 @@ fn lookup_limit(root: &Node, tree: &Evidence) -> Finding {
     finding.evidence(tree.clone())
 }
 
-/// Terms whose lookups find nothing, with the lookup that shows it.
+/// `a`, `mx` and `exists` terms whose lookups find nothing, with the lookup that shows it.
 fn voids(root: &Node) -> Vec<(String, &Arc<Lookup>)> {
     let mut out = Vec::new();
     for node in root.walk() {
         for t in &node.targets {
             if t.lookups.iter().all(|l| l.is_empty_answer()) {
                 out.push((format!("{}: '{}'", node.domain, t.term), &t.lookups[0]));
-            }
-        }
-        for edge in node.live_edges() {
-            if let Some(child) = &edge.child
-                && child.txt.is_empty_answer()
-            {
-                out.push((format!("{}: '{}'", node.domain, edge.term), &child.txt));
             }
         }
     }

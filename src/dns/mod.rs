@@ -226,12 +226,18 @@ impl Resolver {
     async fn resolve(&self, name: Name, rtype: RType) -> Lookup {
         let mut aliases: Vec<Name> = Vec::new();
         let mut current = name.clone();
-        let done = |aliases, outcome, source| Lookup {
-            name: name.clone(),
-            rtype,
-            aliases,
-            outcome,
-            source,
+        // RRsets have no order; servers rotate them. Sorting makes every report reproducible.
+        let done = |aliases, mut outcome, source| {
+            if let Outcome::Records(records) = &mut outcome {
+                records.sort();
+            }
+            Lookup {
+                name: name.clone(),
+                rtype,
+                aliases,
+                outcome,
+                source,
+            }
         };
         loop {
             let zone = self

@@ -79,7 +79,9 @@ impl FromStr for RType {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Ordered so an RRset (unordered in DNS) can be put in one canonical order: MX by
+/// preference, then host.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rdata {
     A(Ipv4Addr),
     Aaaa(Ipv6Addr),

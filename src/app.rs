@@ -1,0 +1,326 @@
+//! Acts on a parsed command line: validates input, builds the run's resolver, gathers,
+//! checks and prints. Everything the binary does is here; `main` only maps the outcome
+//! to a process exit code.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use clap::CommandFactory;
+use serde_json::json;
+
+use crate::checks::{self, Area, Status};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SpfArgs};
+use crate::dns::{Name, Resolver, ResolverConfig, Zone};
+use crate::report::{self, DomainReport, Exit, human, json as json_report};
+use crate::run;
+use crate::spf::{self, SpfResult};
+
+/// A problem with what the user asked for: one line on stderr, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl UsageError {
+    fn new(msg: impl Into<String>) -> Self {
+        UsageError(msg.into())
+    }
+}
+
+pub fn main(cli: Cli) -> Result<Exit, UsageError> {
+    let style = human::Style {
+        color: use_color(cli.global.color),
+        terminal: std::io::stdout().is_terminal(),
+    };
+    colored::control::set_override(style.color);
+    match cli.command {
+        Command::Check(args) => check(&cli.global, &args, style),
+        Command::Spf(args) => spf_command(&cli.global, &args, style),
+        Command::Explain(args) => explain(&cli.global, &args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "deliv", &mut out);
+            print(&String::from_utf8_lossy(&out));
+            Ok(Exit::Clean)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`deliv ... | head`) is not an error worth a panic.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+fn print_json(value: &serde_json::Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    print(&format!("{text}\n"));
+}
+
+fn parse_server(text: &str) -> Result<SocketAddr, UsageError> {
+    let text = text.trim();
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+        .map_err(|_| {
+            UsageError::new(format!(
+                "--resolver '{text}' is not an IP address or IP:PORT (e.g. 192.0.2.53, 192.0.2.53:5353, [2001:db8::53]:53)"
+            ))
+        })
+}
+
+fn resolver(global: &Global) -> Result<Resolver, UsageError> {
+    if !(global.timeout > 0.0 && global.timeout <= 120.0) {
+        return Err(UsageError::new(format!(
+            "--timeout {} is out of range: give seconds between 0 and 120",
+            global.timeout
+        )));
+    }
+    let servers = global
+        .resolver
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_server(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let zones = global
+        .zone
+        .iter()
+        .map(|path| Zone::from_file(path).map_err(|e| UsageError::new(format!("zone file {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Resolver::new(ResolverConfig {
+        servers,
+        timeout: Duration::from_secs_f64(global.timeout),
+        zones,
+        offline: global.offline,
+    })
+    .map_err(|e| UsageError::new(e.to_string()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError::new(format!("cannot start: {e}")))
+}
+
+fn domain(text: &str) -> Result<Name, UsageError> {
+    Name::from_user(text)
+        .map_err(|e| UsageError::new(format!("'{text}' is not a domain name: {e}")))
+}
+
+fn areas(args: &CheckArgs) -> Result<BTreeSet<Area>, UsageError> {
+    if let Some(unbuilt) = args.only.iter().find(|a| !a.is_implemented()) {
+        let built: Vec<&str> = Area::IMPLEMENTED.iter().map(|a| a.as_str()).collect();
+        return Err(UsageError::new(format!(
+            "area '{unbuilt}' is not built yet; built areas: {}",
+            built.join(", ")
+        )));
+    }
+    let chosen: BTreeSet<Area> = if args.only.is_empty() {
+        Area::IMPLEMENTED.into_iter().collect()
+    } else {
+        args.only.iter().copied().collect()
+    };
+    Ok(chosen
+        .into_iter()
+        .filter(|a| !args.skip.contains(a))
+        .collect())
+}
+
+/// Renders reports as the format asks and returns the exit code they give.
+fn emit_reports(
+    global: &Global,
+    reports: &[DomainReport],
+    resolver: &Resolver,
+    style: human::Style,
+) -> Exit {
+    let stats = resolver.stats();
+    match global.format {
+        Format::Json => print_json(&json_report::reports(reports, Some(&stats))),
+        Format::Human => {
+            print(&human::reports(reports, style));
+            if global.stats {
+                eprintln!("{}", human::stats(&stats));
+            }
+        }
+    }
+    report::exit_code(reports, global.fail_on)
+}
+
+fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit, UsageError> {
+    let domains = args
+        .domains
+        .iter()
+        .map(|d| domain(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let areas = areas(args)?;
+    if areas.is_empty() {
+        return Err(UsageError::new("--skip leaves no area to check"));
+    }
+    let resolver = resolver(global)?;
+    let reports = runtime()?.block_on(run::check_domains(&resolver, &domains, &areas));
+    Ok(emit_reports(global, &reports, &resolver, style))
+}
+
+fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<Exit, UsageError> {
+    let Some(ip_text) = &args.ip else {
+        let name = domain(&args.domain)?;
+        let resolver = resolver(global)?;
+        let areas = BTreeSet::from([Area::Spf]);
+        let reports = runtime()?.block_on(run::check_domains(&resolver, &[name], &areas));
+        return Ok(emit_reports(global, &reports, &resolver, style));
+    };
+    let ip = ip_text
+        .trim()
+        .parse::<IpAddr>()
+        .map_err(|_| UsageError::new(format!("--ip '{ip_text}' is not an IPv4 or IPv6 address")))?;
+    let resolver = resolver(global)?;
+    let query = spf::Query {
+        ip,
+        sender: args.sender.clone().unwrap_or_default(),
+        helo: args.helo.clone().unwrap_or_default(),
+        domain: args.domain.clone(),
+    };
+    let evaluation = runtime()?.block_on(spf::check_host(&resolver, &query));
+    let status = sender_status(evaluation.result);
+    match global.format {
+        Format::Json => {
+            let evidence: Vec<checks::Evidence> = evaluation
+                .consulted
+                .iter()
+                .map(checks::Evidence::from)
+                .collect();
+            print_json(&json_report::document(
+                json!({
+                    "result": evaluation.result,
+                    "status": status,
+                    "domain": query.domain,
+                    "ip": ip.to_canonical().to_string(),
+                    "sender": query.sender,
+                    "helo": query.helo,
+                    "mechanism": evaluation.mechanism,
+                    "matched_in": evaluation.matched_in,
+                    "explanation": evaluation.explanation,
+                    "problem": evaluation.problem,
+                    "dns_lookups": evaluation.dns_lookups,
+                    "void_lookups": evaluation.void_lookups,
+                    "trace": evaluation.trace,
+                    "evidence": evidence,
+                }),
+                Some(&resolver.stats()),
+            ));
+        }
+        Format::Human => {
+            let mut out = format!(
+                "check_host({ip}, {}, sender {:?}, helo {:?}) = {}\n",
+                query.domain,
+                query.sender,
+                query.helo,
+                human::status_word(status, evaluation.result.as_str())
+            );
+            if let Some(m) = &evaluation.mechanism {
+                out.push_str(&format!(
+                    "  decided by '{m}' in {}\n",
+                    evaluation.matched_in.as_deref().unwrap_or("?")
+                ));
+            }
+            if let Some(e) = &evaluation.explanation {
+                out.push_str(&format!("  explanation: {e}\n"));
+            }
+            if let Some(p) = &evaluation.problem {
+                out.push_str(&format!("  why: {p}\n"));
+            }
+            out.push_str(&format!(
+                "  DNS-querying terms: {} of {}; void lookups: {} of {}\n",
+                evaluation.dns_lookups,
+                spf::eval::MAX_DNS_LOOKUPS,
+                evaluation.void_lookups,
+                spf::eval::MAX_VOID_LOOKUPS
+            ));
+            out.push_str("trace:\n");
+            for line in &evaluation.trace {
+                out.push_str(&format!("  {line}\n"));
+            }
+            print(&out);
+            if global.stats {
+                eprintln!("{}", human::stats(&resolver.stats()));
+            }
+        }
+    }
+    Ok(Exit::from_statuses([status], global.fail_on))
+}
+
+/// What an SPF result means for the sender who asked: anything that is not `pass` keeps
+/// mail from authenticating by SPF (neutral is only a warning: it neither helps nor fails).
+fn sender_status(result: SpfResult) -> Status {
+    match result {
+        SpfResult::Pass => Status::Pass,
+        SpfResult::Neutral => Status::Warn,
+        SpfResult::TempError => Status::Error,
+        SpfResult::Fail | SpfResult::SoftFail | SpfResult::None | SpfResult::PermError => {
+            Status::Fail
+        }
+    }
+}
+
+fn explain(global: &Global, args: &ExplainArgs) -> Result<Exit, UsageError> {
+    if args.list {
+        match global.format {
+            Format::Json => {
+                let list: Vec<_> = checks::registry()
+                    .map(|c| json!({"id": c.id, "area": c.area, "title": c.title}))
+                    .collect();
+                print_json(&json_report::document(json!({ "checks": list }), None));
+            }
+            Format::Human => {
+                let width = checks::registry().map(|c| c.id.len()).max().unwrap_or(0);
+                let lines: String = checks::registry()
+                    .map(|c| format!("{:width$}  {}\n", c.id, c.title))
+                    .collect();
+                print(&lines);
+            }
+        }
+        return Ok(Exit::Clean);
+    }
+    let id = args.id.as_deref().unwrap_or_default();
+    let Some(check) = checks::find(id) else {
+        let hint = checks::registry()
+            .filter(|c| c.id.starts_with(id.split('.').next().unwrap_or(id)))
+            .map(|c| c.id)
+            .collect::<Vec<_>>();
+        let hint = if hint.is_empty() {
+            "run `deliv explain --list` for every id".to_string()
+        } else {
+            format!("did you mean one of: {}?", hint.join(", "))
+        };
+        return Err(UsageError::new(format!(
+            "no check has the id '{id}'; {hint}"
+        )));
+    };
+    match global.format {
+        Format::Json => print_json(&json_report::document(
+            json!({
+                "id": check.id,
+                "area": check.area,
+                "title": check.title,
+                "doc": check.explain(),
+                "references": check.references,
+            }),
+            None,
+        )),
+        Format::Human => print(&check.explain()),
+    }
+    Ok(Exit::Clean)
+}
