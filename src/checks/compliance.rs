@@ -521,9 +521,12 @@ fn spf(findings: &[Finding]) -> Mark {
 /// DKIM counts when one published key is usable; "none found" under guessed selectors is
 /// not known to be absent.
 fn dkim(findings: &[Finding]) -> Mark {
-    let keys = with_ids(findings, &["dkim.key"]);
+    let keys = with_ids(findings, &["dkim.key", "dkim.key-size"]);
     let selectors = with_ids(findings, &["dkim.selectors"]);
-    let usable: Vec<&&Finding> = keys.iter().filter(|f| f.status == Status::Pass).collect();
+    let usable: Vec<&&Finding> = keys
+        .iter()
+        .filter(|f| f.id() == "dkim.key" && f.status == Status::Pass)
+        .collect();
     let basis = selectors.iter().chain(&keys).copied();
     let mark = if !usable.is_empty() {
         let which: Vec<&str> = usable.iter().map(|f| f.summary.as_str()).collect();
@@ -531,24 +534,21 @@ fn dkim(findings: &[Finding]) -> Mark {
             Status::Pass,
             format!("usable DKIM key: {}", which.join("; ")),
         )
-    } else if selectors.is_empty() {
-        Mark::new(Status::Info, "DKIM was not checked in this run")
-            .fix("Run without --only/--skip limiting the dkim area.")
-    } else if worst(&selectors) == Some(Status::Error) {
-        Mark::new(Status::Error, "DKIM could not be checked (a lookup failed)")
-            .fix("Retry; see dkim.selectors.")
-    } else if worst(&selectors) == Some(Status::Fail) || !keys.is_empty() {
-        Mark::new(
-            Status::Fail,
-            "no usable DKIM key under the selectors checked",
-        )
-        .fix("Fix the failing dkim.* checks above.")
     } else {
-        Mark::new(
-            Status::Warn,
-            "no DKIM key found under the common selectors: cannot confirm",
-        )
-        .fix("Give the selector your mail is signed with: --selector S (the s= tag of a DKIM-Signature header).")
+        match worst(&selectors) {
+            None => Mark::new(Status::Info, "DKIM was not checked in this run")
+                .fix("Run without --only/--skip limiting the dkim area."),
+            Some(Status::Error) => Mark::new(Status::Error, "DKIM could not be checked (a lookup failed)")
+                .fix("Retry; see dkim.selectors."),
+            // Discovery found nothing: unknown, not absent.
+            Some(Status::Warn) => Mark::new(
+                Status::Warn,
+                "no DKIM key found under the common selectors: cannot confirm",
+            )
+            .fix("Give the selector your mail is signed with: --selector S (the s= tag of a DKIM-Signature header)."),
+            Some(_) => Mark::new(Status::Fail, "no usable DKIM key under the selectors checked")
+                .fix("Fix the failing dkim.* checks above."),
+        }
     };
     mark.resting_on(basis)
 }

@@ -7,7 +7,7 @@ use super::{Area, Evidence, Finding, checks};
 use crate::dkim::key::{MIN_RSA_BITS, looks_like_key};
 use crate::dkim::selectors::{self, COMMON};
 use crate::dkim::{Key, KeyError, KeyRecord};
-use crate::dns::{Lookup, Name, Outcome, RType, Resolver};
+use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 
 checks! {
     area: Area::Dkim;
@@ -114,6 +114,8 @@ checks! {
 pub struct SelectorLookup {
     pub selector: String,
     pub txt: Arc<Lookup>,
+    /// The name's CNAME, asked when the TXT answer was empty; see [`gather`].
+    pub cname: Option<Arc<Lookup>>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,14 +155,41 @@ pub async fn gather(resolver: &Resolver, domain: &Name, given: &[String]) -> Dki
             None => None,
         }
     });
+    let mut selectors: Vec<SelectorLookup> = names
+        .into_iter()
+        .zip(answers)
+        .map(|(selector, txt)| SelectorLookup {
+            selector,
+            txt,
+            cname: None,
+        })
+        .collect();
+    // Resolvers drop the CNAME from an NXDOMAIN or NODATA answer, yet a provider's CNAME
+    // leading nowhere is the usual sign of DKIM set up but never switched on. So the CNAME is
+    // asked where it can matter: a named selector without a key, or discovery that found no
+    // key although names exist below `_domainkey`.
+    let names_below = domainkey
+        .as_ref()
+        .is_none_or(|l| l.outcome != Outcome::NxDomain);
+    if names_below && !selectors.iter().any(SelectorLookup::usable) {
+        let unexplained: Vec<usize> = (0..selectors.len())
+            .filter(|&i| selectors[i].txt.is_empty_answer() && selectors[i].txt.aliases.is_empty())
+            .collect();
+        let questions: Vec<(Name, RType)> = unexplained
+            .iter()
+            .map(|&i| (selectors[i].txt.name.clone(), RType::Cname))
+            .collect();
+        for (i, cname) in unexplained
+            .into_iter()
+            .zip(resolver.query_all(&questions).await)
+        {
+            selectors[i].cname = Some(cname);
+        }
+    }
     DkimEvidence {
         domain: domain.clone(),
         given: !given.is_empty(),
-        selectors: names
-            .into_iter()
-            .zip(answers)
-            .map(|(selector, txt)| SelectorLookup { selector, txt })
-            .collect(),
+        selectors,
         domainkey,
     }
 }
@@ -189,16 +218,39 @@ impl SelectorLookup {
                 (t, parsed)
             })
             .collect();
-        match (keys.is_empty(), self.txt.aliases.last()) {
+        match (keys.is_empty(), self.alias()) {
             (false, _) => Holding::Keys(keys),
             (true, Some(target)) => Holding::DeadAlias(target.clone()),
             (true, None) => Holding::Nothing,
         }
     }
 
+    /// Where the selector's name points: the end of the CNAME chain the TXT lookup followed,
+    /// else the CNAME asked on its own.
+    fn alias(&self) -> Option<&Name> {
+        self.txt.aliases.last().or_else(|| {
+            self.cname
+                .as_deref()?
+                .records()
+                .iter()
+                .find_map(|r| match r {
+                    Rdata::Cname(target) => Some(target),
+                    _ => None,
+                })
+        })
+    }
+
+    /// The lookups behind this selector's verdict.
+    fn evidence(&self) -> Vec<Evidence> {
+        std::iter::once(&self.txt)
+            .chain(&self.cname)
+            .map(Evidence::from)
+            .collect()
+    }
+
     /// `selector1 (Microsoft 365)` when a CNAME shows who runs the key.
     fn label(&self) -> String {
-        match self.txt.aliases.last().and_then(selectors::operator) {
+        match self.alias().and_then(selectors::operator) {
             Some(who) => format!("{} ({who})", self.selector),
             None => self.selector.clone(),
         }
@@ -335,7 +387,7 @@ fn given_selectors(ev: &DkimEvidence) -> Vec<Finding> {
                         "{} is a CNAME to {target}, which holds no DKIM key",
                         s.txt.name
                     ))
-                    .evidence(&s.txt)
+                    .evidence_all(s.evidence())
                     .remediation(alias_fix(s, &target)),
             ),
             Holding::Keys(_) => {}
@@ -371,7 +423,7 @@ fn discovery(ev: &DkimEvidence) -> Vec<Finding> {
                     labels.join(", "),
                     ev.selectors.len()
                 ))
-                .evidence_all(found.iter().map(|s| Evidence::from(&s.txt)))
+                .evidence_all(found.iter().flat_map(|s| s.evidence()))
                 .evidence(tried(ev)),
         ];
     }
@@ -450,7 +502,7 @@ fn dead_alias(s: &SelectorLookup, target: &Name) -> Finding {
             "{} is a CNAME to {target}, which holds no key: signing there is not switched on",
             s.label()
         ))
-        .evidence(&s.txt)
+        .evidence_all(s.evidence())
         .remediation(alias_fix(s, target))
 }
 
@@ -579,6 +631,7 @@ mod tests {
 
     fn selector(sel: &str, outcome: Outcome, aliases: &[&str]) -> SelectorLookup {
         SelectorLookup {
+            cname: None,
             selector: sel.to_string(),
             txt: Arc::new(Lookup {
                 name: name(&format!("{sel}._domainkey.example.com")),
