@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::checks::{self, Area, Status};
 use crate::cli::{
-    AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, DkimArgs, DmarcArgs, ExplainArgs, Format,
-    Global, SelectorArgs, SpfArgs,
+    AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SelectorArgs,
+    SpfArgs,
 };
 use crate::dkim::selectors;
 use crate::dns::{Name, Resolver, ResolverConfig, Zone};
@@ -41,8 +41,22 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
     match cli.command {
         Command::Check(args) => check(&cli.global, &args, style),
         Command::Spf(args) => spf_command(&cli.global, &args, style),
-        Command::Dmarc(args) => dmarc_command(&cli.global, &args, style),
-        Command::Dkim(args) => dkim_command(&cli.global, &args, style),
+        Command::Dmarc(args) => area_command(
+            &cli.global,
+            Area::Dmarc,
+            &args.domain,
+            &args.selectors,
+            Some(&args.alignment),
+            style,
+        ),
+        Command::Dkim(args) => area_command(
+            &cli.global,
+            Area::Dkim,
+            &args.domain,
+            &args.selectors,
+            None,
+            style,
+        ),
         Command::Explain(args) => explain(&cli.global, &args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -238,39 +252,24 @@ fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit,
     run_checks(global, &domains, &areas, &options, style)
 }
 
-fn dmarc_command(
+/// `deliv dmarc`, `deliv dkim` and `deliv spf` without `--ip`: one area of one domain, in depth.
+fn area_command(
     global: &Global,
-    args: &DmarcArgs,
+    area: Area,
+    domain_text: &str,
+    selectors: &SelectorArgs,
+    alignment: Option<&AlignmentArgs>,
     style: human::Style,
 ) -> Result<Exit, UsageError> {
-    let domains = [domain(&args.domain)?];
-    let options = options(&domains, &args.selectors, Some(&args.alignment))?;
-    run_checks(
-        global,
-        &domains,
-        &BTreeSet::from([Area::Dmarc]),
-        &options,
-        style,
-    )
-}
-
-fn dkim_command(global: &Global, args: &DkimArgs, style: human::Style) -> Result<Exit, UsageError> {
-    let domains = [domain(&args.domain)?];
-    let options = options(&domains, &args.selectors, None)?;
-    run_checks(
-        global,
-        &domains,
-        &BTreeSet::from([Area::Dkim]),
-        &options,
-        style,
-    )
+    let domains = [domain(domain_text)?];
+    let options = options(&domains, selectors, alignment)?;
+    run_checks(global, &domains, &BTreeSet::from([area]), &options, style)
 }
 
 fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<Exit, UsageError> {
     let Some(ip_text) = &args.ip else {
-        let domains = [domain(&args.domain)?];
-        let areas = BTreeSet::from([Area::Spf]);
-        return run_checks(global, &domains, &areas, &run::Options::default(), style);
+        let none = SelectorArgs::default();
+        return area_command(global, Area::Spf, &args.domain, &none, None, style);
     };
     let ip = ip_text
         .trim()

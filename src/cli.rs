@@ -126,7 +126,7 @@ pub struct CheckArgs {
 }
 
 /// Where DKIM keys are looked for.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct SelectorArgs {
     /// DKIM selector to check (repeatable; the s= tag of a DKIM-Signature); without it,
     /// common selectors are tried

@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::{deliv, findings, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["dkim.test.zone"]);
@@ -36,19 +36,7 @@ fn dkim(
             .args(["--resolver", &server.resolver_arg()])
             .args(extra),
     );
-    let checks = json["reports"][0]["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["status"].as_str().unwrap().to_string(),
-                c["summary"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (checks, out.status.code().unwrap_or(-1), json)
+    (findings(&json), out.status.code().unwrap_or(-1), json)
 }
 
 fn find<'a>(checks: &'a [(String, String, String)], id: &str, status: &str) -> Option<&'a str> {

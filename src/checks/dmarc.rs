@@ -940,62 +940,50 @@ mod tests {
 
     #[test]
     fn policy_verdicts() {
-        let run = |record: &str| {
+        for (record, id, status) in [
+            (
+                "v=DMARC1; p=none; rua=mailto:a@example.com",
+                "dmarc.policy",
+                Some(Status::Warn),
+            ),
+            (
+                "v=DMARC1; rua=mailto:a@example.com",
+                "dmarc.policy",
+                Some(Status::Fail),
+            ),
+            (
+                "v=DMARC1; p=reject; pct=20",
+                "dmarc.pct",
+                Some(Status::Warn),
+            ),
+            ("v=DMARC1; p=reject; t=y", "dmarc.pct", Some(Status::Warn)),
+            ("v=DMARC1; p=none; pct=20", "dmarc.pct", None),
+            (
+                "v=DMARC1; p=reject; np=none",
+                "dmarc.subdomain-policy",
+                Some(Status::Info),
+            ),
+            (
+                "v=DMARC1; p=reject; sp=reject",
+                "dmarc.subdomain-policy",
+                Some(Status::Pass),
+            ),
+            ("v=DMARC1; p=reject", "dmarc.reporting", Some(Status::Warn)),
+            (
+                "v=DMARC1; p=reject; pct=101",
+                "dmarc.syntax",
+                Some(Status::Fail),
+            ),
+            (
+                "v=DMARC1; p=reject; rau=mailto:a@example.com",
+                "dmarc.unknown-tag",
+                Some(Status::Info),
+            ),
+        ] {
             let ev = evidence("example.com", vec![txt("_dmarc.example.com", &[record])]);
-            check(&ev, &dkim("example.com", true))
-        };
-        assert_eq!(
-            status_of(
-                &run("v=DMARC1; p=none; rua=mailto:a@example.com"),
-                "dmarc.policy"
-            ),
-            Some(Status::Warn)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; rua=mailto:a@example.com"), "dmarc.policy"),
-            Some(Status::Fail)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; p=reject; pct=20"), "dmarc.pct"),
-            Some(Status::Warn)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; p=reject; t=y"), "dmarc.pct"),
-            Some(Status::Warn)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; p=none; pct=20"), "dmarc.pct"),
-            None
-        );
-        assert_eq!(
-            status_of(
-                &run("v=DMARC1; p=reject; np=none"),
-                "dmarc.subdomain-policy"
-            ),
-            Some(Status::Info)
-        );
-        assert_eq!(
-            status_of(
-                &run("v=DMARC1; p=reject; sp=reject"),
-                "dmarc.subdomain-policy"
-            ),
-            Some(Status::Pass)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; p=reject"), "dmarc.reporting"),
-            Some(Status::Warn)
-        );
-        assert_eq!(
-            status_of(&run("v=DMARC1; p=reject; pct=101"), "dmarc.syntax"),
-            Some(Status::Fail)
-        );
-        assert_eq!(
-            status_of(
-                &run("v=DMARC1; p=reject; rau=mailto:a@example.com"),
-                "dmarc.unknown-tag"
-            ),
-            Some(Status::Info)
-        );
+            let findings = check(&ev, &dkim("example.com", true));
+            assert_eq!(status_of(&findings, id), status, "{record}");
+        }
     }
 
     #[test]

@@ -28,3 +28,16 @@ pub fn run_json(cmd: &mut Command) -> (Output, serde_json::Value) {
     });
     (out, json)
 }
+
+/// (id, status, summary) of every finding of the first report.
+pub fn findings(json: &serde_json::Value) -> Vec<(String, String, String)> {
+    json["reports"][0]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            let field = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            (field("id"), field("status"), field("summary"))
+        })
+        .collect()
+}
