@@ -147,6 +147,28 @@ fn discovery_reports_the_selectors_tried_and_asks_each_once() {
 }
 
 #[test]
+fn names_below_domainkey_point_at_unguessed_selectors() {
+    let server = server();
+    let (_, _, json) = dkim(&server, "custom", &[]);
+    let detail = json["reports"][0]["checks"][0]["detail"].as_str().unwrap();
+    assert!(detail.contains("selectors not in this list"), "{detail}");
+    let (_, _, json) = dkim(&server, "deadalias", &[]);
+    let finding = &json["reports"][0]["checks"][0];
+    assert!(
+        finding["summary"]
+            .as_str()
+            .unwrap()
+            .contains("selector1: CNAME without a key")
+    );
+    assert!(
+        !finding["detail"]
+            .as_str()
+            .unwrap()
+            .contains("selectors not in this list")
+    );
+}
+
+#[test]
 fn a_named_selector_is_found_or_fails() {
     let server = server();
     let (checks, code, _) = dkim(&server, "custom", &["--selector", "x7k2m9"]);

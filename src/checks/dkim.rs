@@ -286,11 +286,13 @@ pub fn signing(ev: &DkimEvidence) -> Signing<'_> {
     if let Some(failed) = ev.selectors.iter().find(|s| s.txt.failure().is_some()) {
         return Signing::Failed(&failed.txt);
     }
-    let something = ev
+    // Published keys that do not verify are the domain's DKIM, broken. A provider's CNAME
+    // leading nowhere says DKIM there is off, not that no other selector signs.
+    let keys = ev
         .selectors
         .iter()
-        .any(|s| !matches!(s.holding(), Holding::Nothing));
-    if ev.given || something {
+        .any(|s| matches!(s.holding(), Holding::Keys(_)));
+    if ev.given || keys {
         Signing::Broken
     } else {
         Signing::NoneFound
@@ -412,7 +414,7 @@ fn discovery(ev: &DkimEvidence) -> Vec<Finding> {
     let found: Vec<&SelectorLookup> = ev
         .selectors
         .iter()
-        .filter(|s| matches!(s.holding(), Holding::Keys(_) | Holding::DeadAlias(_)))
+        .filter(|s| matches!(s.holding(), Holding::Keys(_)))
         .collect();
     if !found.is_empty() {
         let labels: Vec<String> = found.iter().map(|s| s.label()).collect();
@@ -446,20 +448,37 @@ fn discovery(ev: &DkimEvidence) -> Vec<Finding> {
                 )),
         ];
     }
+    // Names below `_domainkey` that none of the tried selectors accounts for are keys under
+    // other selectors, most likely.
+    let unaccounted = ev
+        .selectors
+        .iter()
+        .all(|s| s.txt.outcome == Outcome::NxDomain && s.alias().is_none());
     let below = match ev.domainkey.as_deref().map(|l| &l.outcome) {
         Some(Outcome::NxDomain) => format!(
-            " Nothing at all exists below _domainkey.{} (NXDOMAIN, RFC 8020), so no selector is published.",
+            " Nothing at all exists below _domainkey.{} (NXDOMAIN; under RFC 8020 that means no selector is published).",
             ev.domain
         ),
-        Some(Outcome::NoData | Outcome::Records(_)) => format!(
-            " Names do exist below _domainkey.{}: keys are published under selectors not in this list.",
+        Some(Outcome::NoData | Outcome::Records(_)) if unaccounted => format!(
+            " Names do exist below _domainkey.{}: keys are probably published under selectors not in this list.",
             ev.domain
         ),
         _ => String::new(),
     };
+    let dead: Vec<String> = ev
+        .selectors
+        .iter()
+        .filter(|s| matches!(s.holding(), Holding::DeadAlias(_)))
+        .map(SelectorLookup::label)
+        .collect();
+    let aliases = match dead.as_slice() {
+        [] => String::new(),
+        some => format!(" ({}: CNAME without a key)", some.join(", ")),
+    };
     let mut finding = DKIM_SELECTORS
         .warn(format!(
-            "no DKIM key under the {} common selectors tried; cannot verify DKIM without the selector",
+            "no DKIM key under the {} common selectors tried{aliases}; cannot verify DKIM without \
+             the selector",
             ev.selectors.len()
         ))
         .detail(format!(
