@@ -16,7 +16,7 @@ checks! {
     ///
     /// ## Why it matters
     /// Since February 2024 Gmail expects at least one of the two from anyone sending to
-    /// personal Gmail accounts, and rejects or junks mail that has neither.
+    /// personal Gmail accounts; mail with neither may be refused or sent to spam.
     ///
     /// ## How to fix
     /// Publish a valid SPF record and turn on DKIM signing; see the failing `spf.*` and
@@ -30,8 +30,8 @@ checks! {
     /// sending IP; without it the rule shows as not checked.
     ///
     /// ## Why it matters
-    /// Gmail refuses or rate-limits mail from IPs whose reverse DNS is missing or does not
-    /// match; for IPv6 it rejects outright.
+    /// Gmail may refuse mail or send it to spam when the sending IP's reverse DNS is
+    /// missing or does not lead back to it; over IPv6 it refuses the mail (550 5.7.1).
     ///
     /// ## How to fix
     /// Ask whoever runs the IP (hosting provider, ESP) to set a PTR record naming a host of
@@ -55,8 +55,8 @@ checks! {
     /// Tools, under 0.3% (bulk senders should aim under 0.1%).
     ///
     /// ## Why it matters
-    /// Above 0.3% Gmail filters more mail to spam and bulk senders lose eligibility for
-    /// mitigation until the rate has stayed under 0.3% for seven days.
+    /// Complaints weigh on delivery; above 0.3% bulk senders are not eligible for
+    /// mitigation until the rate has stayed under it for seven days in a row.
     ///
     /// ## How to fix
     /// Register the domain in Google Postmaster Tools and watch the spam rate; send only to
@@ -71,7 +71,7 @@ checks! {
     /// checks.
     ///
     /// ## Why it matters
-    /// Bulk senders need SPF and DKIM both; mail missing one is rejected or junked.
+    /// Bulk senders need SPF and DKIM both; mail missing one may be refused or sent to spam.
     ///
     /// ## How to fix
     /// Fix the failing `spf.*` checks.
@@ -84,7 +84,7 @@ checks! {
     /// found under the selectors tried, the rule cannot be confirmed (`?`).
     ///
     /// ## Why it matters
-    /// Bulk senders need SPF and DKIM both; mail missing one is rejected or junked.
+    /// Bulk senders need SPF and DKIM both; mail missing one may be refused or sent to spam.
     ///
     /// ## How to fix
     /// Turn on DKIM signing at every service that sends as the domain; with `--selector`
@@ -98,8 +98,7 @@ checks! {
     /// `p=none`, from `dmarc.record` and `dmarc.policy`.
     ///
     /// ## Why it matters
-    /// Gmail withholds delivery support from bulk senders without DMARC and may reject their
-    /// mail.
+    /// Gmail withholds delivery support (mitigation) from bulk senders without DMARC.
     ///
     /// ## How to fix
     /// Publish `_dmarc.example.com. IN TXT "v=DMARC1; p=none; rua=mailto:dmarc@example.com"`
@@ -113,8 +112,8 @@ checks! {
     /// (relaxed alignment is enough), from `dmarc.spf-alignment` and `dmarc.dkim-alignment`.
     ///
     /// ## Why it matters
-    /// Gmail rejects or junks bulk mail whose From domain matches neither authenticated
-    /// domain; it has said alignment of both may become required.
+    /// Bulk mail whose From domain matches neither authenticated domain may be refused or
+    /// sent to spam; Google says alignment of both is likely to become required.
     ///
     /// ## How to fix
     /// Send with a return path under your domain and sign with `d=` your domain; see the
@@ -167,8 +166,8 @@ checks! {
     /// from the `ptr` area (which needs the sending IP).
     ///
     /// ## Why it matters
-    /// Yahoo defers or refuses mail from IPs without matching reverse DNS and prefers PTR
-    /// names that look like mail servers of yours, not generic or dynamic ones.
+    /// Yahoo requires it of every sender, and recommends PTR names that show your domain
+    /// rather than generic or dynamic-looking ones.
     ///
     /// ## How to fix
     /// Set a PTR record naming a host of yours and an A/AAAA record for it with the same IP.
@@ -179,8 +178,7 @@ checks! {
     /// Nothing deliv can see: Yahoo wants the spam-complaint rate under 0.3%.
     ///
     /// ## Why it matters
-    /// Yahoo counts complaints on mail delivered to the inbox and filters senders above the
-    /// threshold.
+    /// Yahoo asks every sender to stay under 0.3%, counted on mail delivered to the inbox.
     ///
     /// ## How to fix
     /// Enrol in Yahoo's Complaint Feedback Loop through Yahoo Sender Hub (per DKIM `d=`
