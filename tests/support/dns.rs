@@ -247,19 +247,7 @@ fn hname(n: &Name) -> HName {
 
 /// Fills the answer section as an authoritative server would, following CNAMEs.
 fn answer(zones: &[Zone], qname: &Name, qtype: u16, reply: &mut Message) {
-    let rtype = [
-        RType::A,
-        RType::Aaaa,
-        RType::Cname,
-        RType::Mx,
-        RType::Ns,
-        RType::Ptr,
-        RType::Soa,
-        RType::Txt,
-        RType::Spf,
-    ]
-    .into_iter()
-    .find(|t| t.code() == qtype);
+    let rtype = RType::ALL.into_iter().find(|t| t.code() == qtype);
     let mut current = qname.clone();
     for _ in 0..8 {
         let Some(zone) = zones
