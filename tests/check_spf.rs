@@ -210,6 +210,12 @@ fn check_host_reports_result_mechanism_and_explanation() {
     ]);
     assert_eq!(json["result"], "fail");
     assert_eq!(json["mechanism"], "-all");
+    assert!(
+        json["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("`ip4:203.0.113.1`")
+    );
     assert_eq!(code, 1);
 
     let (code, json) = run(&["spf", "timeout-inc.spf.test", "--ip", "203.0.113.1"]);
