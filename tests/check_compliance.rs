@@ -5,9 +5,8 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
 use support::dns::TestDns;
-use support::{deliv, run_json};
+use support::{deliv, findings, run_json};
 
 /// id → status of the compliance checks.
 fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String, String> {
@@ -17,20 +16,12 @@ fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String
             .args(["--resolver", &server.resolver_arg()])
             .args(extra),
     );
-    let checks: &Vec<Value> = json["reports"][0]["checks"].as_array().unwrap();
+    let statuses = findings(&json, 0);
     assert!(
-        checks.iter().all(|c| c["area"] == "compliance"),
+        statuses.iter().all(|(id, _)| id.starts_with("compliance.")),
         "--only compliance reports only it"
     );
-    checks
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().into(),
-                c["status"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
+    statuses.into_iter().collect()
 }
 
 #[test]

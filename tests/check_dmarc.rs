@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::{deliv, finding, findings, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["dmarc.test.zone", "example.co.uk.zone"]);
@@ -23,37 +23,32 @@ fn server() -> TestDns {
     server
 }
 
+/// One run's document and exit code.
 struct Run {
-    checks: Vec<Value>,
+    json: Value,
     code: i32,
 }
 
 impl Run {
-    fn get(&self, id: &str) -> &Value {
-        self.checks
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no {id} in {:?}", self.ids()))
+    fn checks(&self) -> &Vec<Value> {
+        self.json["reports"][0]["checks"]
+            .as_array()
+            .expect("checks")
     }
 
-    fn status(&self, id: &str) -> &str {
-        self.get(id)["status"].as_str().unwrap()
+    fn status(&self, id: &str) -> String {
+        self.text(id, "status")
     }
 
     fn text(&self, id: &str, field: &str) -> String {
-        self.get(id)[field].as_str().unwrap_or_default().to_string()
+        finding(&self.json, 0, id)[field]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn ids(&self) -> Vec<(String, String)> {
-        self.checks
-            .iter()
-            .map(|c| {
-                (
-                    c["id"].as_str().unwrap().into(),
-                    c["status"].as_str().unwrap().into(),
-                )
-            })
-            .collect()
+        findings(&self.json, 0)
     }
 }
 
@@ -65,10 +60,7 @@ fn dmarc(server: &TestDns, domain: &str, extra: &[&str]) -> Run {
             .args(extra),
     );
     Run {
-        checks: json["reports"][0]["checks"]
-            .as_array()
-            .expect("checks")
-            .clone(),
+        json,
         code: out.status.code().unwrap_or(-1),
     }
 }
@@ -79,11 +71,11 @@ fn a_good_record_passes_and_only_dmarc_is_reported() {
     let run = dmarc(&server, "good.dmarc.test", &[]);
     assert_eq!(run.code, 0, "{:?}", run.ids());
     assert!(
-        run.checks.iter().all(|c| c["status"] == "pass"),
+        run.checks().iter().all(|c| c["status"] == "pass"),
         "{:?}",
         run.ids()
     );
-    assert!(run.checks.iter().all(|c| c["area"] == "dmarc"));
+    assert!(run.checks().iter().all(|c| c["area"] == "dmarc"));
     assert_eq!(
         run.text("dmarc.record", "summary"),
         "DMARC record at _dmarc.good.dmarc.test"
@@ -167,7 +159,7 @@ fn every_tag_error_names_the_offending_text() {
         );
         let summary = run.text("dmarc.syntax", "summary");
         assert!(summary.contains(text), "{case}: {summary}");
-        let position = run.get("dmarc.syntax")["evidence"]
+        let position = finding(&run.json, 0, "dmarc.syntax")["evidence"]
             .as_array()
             .unwrap()
             .iter()
@@ -217,7 +209,7 @@ fn external_report_destinations_need_authorization() {
     // Reports within the organizational domain need no authorization.
     let run = dmarc(&server, "good.dmarc.test", &[]);
     assert!(
-        !run.checks
+        !run.checks()
             .iter()
             .any(|c| c["id"] == "dmarc.report-authorization")
     );
@@ -230,7 +222,7 @@ fn failed_dmarc_lookups_are_errors_not_missing_records() {
         let run = dmarc(&server, domain, &[]);
         assert_eq!(run.status("dmarc.record"), "error", "{domain}");
         assert_eq!(run.code, 3, "{domain}: {:?}", run.ids());
-        assert!(!run.checks.iter().any(|c| c["id"] == "dmarc.policy"));
+        assert!(!run.checks().iter().any(|c| c["id"] == "dmarc.policy"));
     }
     // A failure at the organizational domain, after the subdomain had no record, is no
     // proof of absence either.
