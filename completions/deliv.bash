@@ -22,6 +22,12 @@ _deliv() {
             deliv,completions)
                 cmd="deliv__subcmd__completions"
                 ;;
+            deliv,dkim)
+                cmd="deliv__subcmd__dkim"
+                ;;
+            deliv,dmarc)
+                cmd="deliv__subcmd__dmarc"
+                ;;
             deliv,explain)
                 cmd="deliv__subcmd__explain"
                 ;;
@@ -36,6 +42,12 @@ _deliv() {
                 ;;
             deliv__subcmd__help,completions)
                 cmd="deliv__subcmd__help__subcmd__completions"
+                ;;
+            deliv__subcmd__help,dkim)
+                cmd="deliv__subcmd__help__subcmd__dkim"
+                ;;
+            deliv__subcmd__help,dmarc)
+                cmd="deliv__subcmd__help__subcmd__dmarc"
                 ;;
             deliv__subcmd__help,explain)
                 cmd="deliv__subcmd__help__subcmd__explain"
@@ -53,7 +65,7 @@ _deliv() {
 
     case "${cmd}" in
         deliv)
-            opts="-h -V --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version check spf explain completions help"
+            opts="-h -V --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version check spf dmarc dkim explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,7 +103,7 @@ _deliv() {
             return 0
             ;;
         deliv__subcmd__check)
-            opts="-h -V --only --skip --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
+            opts="-h -V --only --skip --selector --return-path --dkim-domain --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +114,18 @@ _deliv() {
                     return 0
                     ;;
                 --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --return-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dkim-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -174,6 +198,98 @@ _deliv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        deliv__subcmd__dkim)
+            opts="-h -V --selector --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "warn fail" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        deliv__subcmd__dmarc)
+            opts="-h -V --selector --return-path --dkim-domain --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --return-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dkim-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "warn fail" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         deliv__subcmd__explain)
             opts="-h -V --list --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -213,7 +329,7 @@ _deliv() {
             return 0
             ;;
         deliv__subcmd__help)
-            opts="check spf explain completions help"
+            opts="check spf dmarc dkim explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +357,34 @@ _deliv() {
             return 0
             ;;
         deliv__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        deliv__subcmd__help__subcmd__dkim)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        deliv__subcmd__help__subcmd__dmarc)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

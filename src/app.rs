@@ -11,7 +11,11 @@ use clap::CommandFactory;
 use serde_json::json;
 
 use crate::checks::{self, Area, Status};
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SpfArgs};
+use crate::cli::{
+    AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SelectorArgs,
+    SpfArgs,
+};
+use crate::dkim::selectors;
 use crate::dns::{Name, Resolver, ResolverConfig, Zone};
 use crate::report::{self, DomainReport, Exit, human, json as json_report};
 use crate::run;
@@ -37,6 +41,22 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
     match cli.command {
         Command::Check(args) => check(&cli.global, &args, style),
         Command::Spf(args) => spf_command(&cli.global, &args, style),
+        Command::Dmarc(args) => area_command(
+            &cli.global,
+            Area::Dmarc,
+            &args.domain,
+            &args.selectors,
+            Some(&args.alignment),
+            style,
+        ),
+        Command::Dkim(args) => area_command(
+            &cli.global,
+            Area::Dkim,
+            &args.domain,
+            &args.selectors,
+            None,
+            style,
+        ),
         Command::Explain(args) => explain(&cli.global, &args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -159,6 +179,65 @@ fn emit_reports(
     report::exit_code(reports, global.fail_on)
 }
 
+/// The run's options from `--selector`, `--return-path` and `--dkim-domain`, checked against
+/// every domain they will be combined with.
+fn options(
+    domains: &[Name],
+    selectors: &SelectorArgs,
+    alignment: Option<&AlignmentArgs>,
+) -> Result<run::Options, UsageError> {
+    let named = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| {
+                Name::from_user(t)
+                    .map_err(|e| UsageError::new(format!("{flag} '{t}' is not a domain name: {e}")))
+            })
+            .transpose()
+    };
+    let identifiers = checks::dmarc::Identifiers {
+        return_path: named(
+            "--return-path",
+            &alignment.and_then(|a| a.return_path.clone()),
+        )?,
+        dkim_domain: named(
+            "--dkim-domain",
+            &alignment.and_then(|a| a.dkim_domain.clone()),
+        )?,
+    };
+    for s in &selectors.selectors {
+        if !selectors::is_valid(s) {
+            return Err(UsageError::new(format!(
+                "--selector '{s}' is not a selector: labels of letters, digits, '-' and '_', separated by dots"
+            )));
+        }
+        for d in domains {
+            let signer = identifiers.dkim_domain.as_ref().unwrap_or(d);
+            if signer.prepend(&format!("{s}._domainkey")).is_err() {
+                return Err(UsageError::new(format!(
+                    "--selector '{s}' makes {s}._domainkey.{signer} longer than a domain name may be"
+                )));
+            }
+        }
+    }
+    Ok(run::Options {
+        selectors: selectors.selectors.clone(),
+        identifiers,
+    })
+}
+
+/// Checks `domains` in `areas` and prints the reports.
+fn run_checks(
+    global: &Global,
+    domains: &[Name],
+    areas: &BTreeSet<Area>,
+    options: &run::Options,
+    style: human::Style,
+) -> Result<Exit, UsageError> {
+    let resolver = resolver(global)?;
+    let reports = runtime()?.block_on(run::check_domains(&resolver, domains, areas, options));
+    Ok(emit_reports(global, &reports, &resolver, style))
+}
+
 fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit, UsageError> {
     let domains = args
         .domains
@@ -169,18 +248,28 @@ fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit,
     if areas.is_empty() {
         return Err(UsageError::new("--skip leaves no area to check"));
     }
-    let resolver = resolver(global)?;
-    let reports = runtime()?.block_on(run::check_domains(&resolver, &domains, &areas));
-    Ok(emit_reports(global, &reports, &resolver, style))
+    let options = options(&domains, &args.selectors, Some(&args.alignment))?;
+    run_checks(global, &domains, &areas, &options, style)
+}
+
+/// `deliv dmarc`, `deliv dkim` and `deliv spf` without `--ip`: one area of one domain, in depth.
+fn area_command(
+    global: &Global,
+    area: Area,
+    domain_text: &str,
+    selectors: &SelectorArgs,
+    alignment: Option<&AlignmentArgs>,
+    style: human::Style,
+) -> Result<Exit, UsageError> {
+    let domains = [domain(domain_text)?];
+    let options = options(&domains, selectors, alignment)?;
+    run_checks(global, &domains, &BTreeSet::from([area]), &options, style)
 }
 
 fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<Exit, UsageError> {
     let Some(ip_text) = &args.ip else {
-        let name = domain(&args.domain)?;
-        let resolver = resolver(global)?;
-        let areas = BTreeSet::from([Area::Spf]);
-        let reports = runtime()?.block_on(run::check_domains(&resolver, &[name], &areas));
-        return Ok(emit_reports(global, &reports, &resolver, style));
+        let none = SelectorArgs::default();
+        return area_command(global, Area::Spf, &args.domain, &none, None, style);
     };
     let ip = ip_text
         .trim()

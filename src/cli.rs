@@ -86,6 +86,10 @@ pub enum Command {
     Check(CheckArgs),
     /// SPF in depth: lint and include tree, or with --ip the RFC 7208 check_host() result
     Spf(SpfArgs),
+    /// DMARC in depth: the record that applies, its tags, report destinations, alignment
+    Dmarc(DmarcArgs),
+    /// DKIM in depth: the keys under the given selectors, or under common ones
+    Dkim(DkimArgs),
     /// Print a check's documentation: what it tests, why it matters, how to fix it
     Explain(ExplainArgs),
     /// Print a shell completion script
@@ -113,6 +117,58 @@ pub struct CheckArgs {
         conflicts_with = "only"
     )]
     pub skip: Vec<Area>,
+
+    #[command(flatten)]
+    pub selectors: SelectorArgs,
+
+    #[command(flatten)]
+    pub alignment: AlignmentArgs,
+}
+
+/// Where DKIM keys are looked for.
+#[derive(Debug, Default, Args)]
+pub struct SelectorArgs {
+    /// DKIM selector to check (repeatable; the s= tag of a DKIM-Signature); without it,
+    /// common selectors are tried
+    #[arg(long = "selector", value_name = "S")]
+    pub selectors: Vec<String>,
+}
+
+/// The identities DMARC alignment is judged with.
+#[derive(Debug, Args)]
+pub struct AlignmentArgs {
+    /// The envelope MAIL FROM (return-path, bounce) domain the mail is sent with
+    /// [default: DOMAIN]
+    #[arg(long, value_name = "DOMAIN")]
+    pub return_path: Option<String>,
+
+    /// The d= domain the mail is DKIM-signed with; its keys are the ones checked
+    /// [default: DOMAIN]
+    #[arg(long, value_name = "DOMAIN")]
+    pub dkim_domain: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DmarcArgs {
+    /// The From domain whose DMARC policy applies
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    #[command(flatten)]
+    pub selectors: SelectorArgs,
+
+    #[command(flatten)]
+    pub alignment: AlignmentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DkimArgs {
+    /// The signing domain (the d= of signatures) whose keys are checked
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    #[command(flatten)]
+    pub selectors: SelectorArgs,
 }
 
 #[derive(Debug, Args)]

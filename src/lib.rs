@@ -7,7 +7,10 @@
 pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod dkim;
+pub mod dmarc;
 pub mod dns;
 pub mod report;
 pub mod run;
 pub mod spf;
+pub mod taglist;

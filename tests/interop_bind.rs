@@ -13,10 +13,13 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{deliv, run_json};
 
-const ZONES: [(&str, &str); 3] = [
+const ZONES: [(&str, &str); 6] = [
     (".", "demo.zone"),
     ("mx.test", "mx.test.zone"),
     ("spf.test", "spf.test.zone"),
+    ("dkim.test", "dkim.test.zone"),
+    ("dmarc.test", "dmarc.test.zone"),
+    ("example.co.uk", "example.co.uk.zone"),
 ];
 
 fn fixture(file: &str) -> PathBuf {
@@ -172,6 +175,18 @@ fn a_real_server_and_the_zone_overlay_give_the_same_verdicts() {
         "loop.spf.test",
         "spftype.spf.test",
         "void.spf.test",
+        "good.dkim.test",
+        "rsa512.dkim.test",
+        "ed25519.dkim.test",
+        "alias.dkim.test",
+        "deadalias.dkim.test",
+        "twokeys.dkim.test",
+        "good.dmarc.test",
+        "multi.dmarc.test",
+        "bad-rua.dmarc.test",
+        "extok.dmarc.test",
+        "extmissing.dmarc.test",
+        "mail.example.co.uk",
     ];
     let (_, live) = run_json(
         deliv()

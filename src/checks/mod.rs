@@ -9,6 +9,9 @@ use serde::{Serialize, Serializer};
 
 use crate::dns::{Lookup, Outcome};
 
+pub mod compliance;
+pub mod dkim;
+pub mod dmarc;
 pub mod mx;
 pub mod spf;
 
@@ -42,7 +45,10 @@ pub(crate) use checks;
 
 /// Every check deliv knows, in report order.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
-    [mx::ALL, spf::ALL].into_iter().flatten().copied()
+    [mx::ALL, spf::ALL, dkim::ALL, dmarc::ALL, compliance::ALL]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 pub fn find(id: &str) -> Option<&'static CheckDef> {
@@ -126,7 +132,13 @@ impl Area {
     ];
 
     /// Areas with checks behind them.
-    pub const IMPLEMENTED: [Area; 2] = [Area::Mx, Area::Spf];
+    pub const IMPLEMENTED: [Area; 5] = [
+        Area::Mx,
+        Area::Spf,
+        Area::Dkim,
+        Area::Dmarc,
+        Area::Compliance,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,126 @@
+//! Provider compliance end to end: ordinary checks of area `compliance` in JSON, one table in
+//! human output, judged from the SPF, DKIM and DMARC verdicts of the fixture zones.
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use support::dns::TestDns;
+use support::{deliv, findings, run_json};
+
+/// id → status of the compliance checks.
+fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String, String> {
+    let (_, json) = run_json(
+        deliv()
+            .args(["check", domain, "--only", "compliance", "--format", "json"])
+            .args(["--resolver", &server.resolver_arg()])
+            .args(extra),
+    );
+    let statuses = findings(&json, 0);
+    assert!(
+        statuses.iter().all(|(id, _)| id.starts_with("compliance.")),
+        "--only compliance reports only it"
+    );
+    statuses.into_iter().collect()
+}
+
+#[test]
+fn a_compliant_domain_meets_every_rule_dns_can_show() {
+    let server = TestDns::with_fixture_zones(&["dmarc.test.zone"]);
+    let statuses = compliance(&server, "good.dmarc.test", &[]);
+    assert_eq!(statuses.len(), 23, "{statuses:?}");
+    for (id, status) in &statuses {
+        let not_visible = [
+            ".ptr",
+            ".spam-rate",
+            ".one-click-unsubscribe",
+            ".unsubscribe-honoured",
+        ]
+        .iter()
+        .any(|s| id.ends_with(s));
+        let want = if not_visible { "info" } else { "pass" };
+        assert_eq!(status, want, "{id}");
+    }
+}
+
+#[test]
+fn missing_dmarc_and_unknown_dkim_show_in_the_provider_rules() {
+    let server = TestDns::with_fixture_zones(&["dmarc.test.zone"]);
+    let statuses = compliance(&server, "missing.dmarc.test", &[]);
+    for id in [
+        "compliance.gmail-bulk.dmarc",
+        "compliance.yahoo-bulk.dmarc",
+        "compliance.outlook.dmarc",
+        "compliance.outlook.spf",
+    ] {
+        assert_eq!(statuses[id], "fail", "{id}");
+    }
+    // No key under the common selectors: not confirmed either way.
+    assert_eq!(statuses["compliance.outlook.dkim"], "warn");
+    assert_eq!(statuses["compliance.gmail.spf-or-dkim"], "warn");
+}
+
+#[test]
+fn weak_keys_fail_gmail_and_a_relay_bounce_domain_still_aligns_through_dkim() {
+    let server = TestDns::with_fixture_zones(&["dkim.test.zone", "dmarc.test.zone"]);
+    let statuses = compliance(&server, "rsa512.dkim.test", &[]);
+    assert_eq!(statuses["compliance.gmail.dkim-key-size"], "fail");
+    assert_eq!(
+        statuses["compliance.outlook.dkim"], "fail",
+        "a 512-bit key is no usable key"
+    );
+    let statuses = compliance(
+        &server,
+        "good.dmarc.test",
+        &["--return-path", "us-east-1.amazonses.com"],
+    );
+    assert_eq!(statuses["compliance.gmail-bulk.alignment"], "pass");
+    let statuses = compliance(
+        &server,
+        "good.dmarc.test",
+        &[
+            "--return-path",
+            "us-east-1.amazonses.com",
+            "--dkim-domain",
+            "amazonses.com",
+        ],
+    );
+    assert_eq!(statuses["compliance.gmail-bulk.alignment"], "fail");
+}
+
+#[test]
+fn human_output_draws_compliance_as_one_table() {
+    let out = deliv()
+        .args(["check", "broken.example", "healthy.example"])
+        .args(["--zone", "fixtures/zones/demo.zone", "--offline"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.matches("Provider requirement").count(),
+        2,
+        "one table per domain"
+    );
+    assert!(
+        !text.contains("compliance."),
+        "no compliance ids as rows: {text}"
+    );
+    for header in ["Gmail", "Gmail bulk", "Yahoo", "Yahoo bulk", "Outlook.com"] {
+        assert!(text.contains(header));
+    }
+    assert!(
+        text.contains("✘ SPF valid (Gmail bulk, Yahoo bulk, Outlook.com)"),
+        "{text}"
+    );
+    assert!(text.contains("✘ DKIM key ≥ 1024 bits (Gmail)"), "{text}");
+    assert!(text.contains("Postmaster Tools"));
+    assert!(text.contains("https://senders.yahooinc.com/best-practices/"));
+    // --only dmarc stays about the DMARC record: no compliance table.
+    let out = deliv()
+        .args(["check", "healthy.example", "--only", "dmarc"])
+        .args(["--zone", "fixtures/zones/demo.zone", "--offline"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("Provider requirement") && text.contains("dmarc.policy"));
+}
