@@ -11,9 +11,12 @@ use clap::CommandFactory;
 use serde_json::json;
 
 use crate::checks::{self, Area, Status};
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SpfArgs};
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, IpArgs, ListArgs, SpfArgs,
+};
 use crate::dns::{Name, Resolver, ResolverConfig, Zone};
 use crate::report::{self, DomainReport, Exit, human, json as json_report};
+use crate::reputation::{self, lists};
 use crate::run;
 use crate::spf::{self, SpfResult};
 
@@ -37,6 +40,7 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
     match cli.command {
         Command::Check(args) => check(&cli.global, &args, style),
         Command::Spf(args) => spf_command(&cli.global, &args, style),
+        Command::Ip(args) => ip_command(&cli.global, &args, style),
         Command::Explain(args) => explain(&cli.global, &args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -120,6 +124,32 @@ fn domain(text: &str) -> Result<Name, UsageError> {
         .map_err(|e| UsageError::new(format!("'{text}' is not a domain name: {e}")))
 }
 
+/// An address from the command line; `flag` names where it was given, for the message.
+fn ip_address(text: &str, flag: &str) -> Result<IpAddr, UsageError> {
+    text.trim()
+        .parse::<IpAddr>()
+        .map_err(|_| UsageError::new(format!("{flag}'{text}' is not an IPv4 or IPv6 address")))
+}
+
+fn reputation_options(ips: &[String], args: &ListArgs) -> Result<reputation::Options, UsageError> {
+    let ips = ips
+        .iter()
+        .map(|t| ip_address(t, "--ip "))
+        .collect::<Result<Vec<_>, _>>()?;
+    let lists = lists::select(&lists::Choice {
+        dnsbl: args.dnsbl.clone(),
+        dbl: args.dbl.clone(),
+        none: args.no_dnsbl,
+        spamhaus_key: args.spamhaus_key.clone(),
+    })
+    .map_err(UsageError)?;
+    Ok(reputation::Options {
+        ips,
+        lists,
+        neighbourhood: args.neighbourhood,
+    })
+}
+
 fn areas(args: &CheckArgs) -> Result<BTreeSet<Area>, UsageError> {
     if let Some(unbuilt) = args.only.iter().find(|a| !a.is_implemented()) {
         let built: Vec<&str> = Area::IMPLEMENTED.iter().map(|a| a.as_str()).collect();
@@ -169,8 +199,21 @@ fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit,
     if areas.is_empty() {
         return Err(UsageError::new("--skip leaves no area to check"));
     }
+    let options = reputation_options(&args.ips, &args.lists)?;
     let resolver = resolver(global)?;
-    let reports = runtime()?.block_on(run::check_domains(&resolver, &domains, &areas));
+    let reports = runtime()?.block_on(run::check_domains(&resolver, &domains, &areas, &options));
+    Ok(emit_reports(global, &reports, &resolver, style))
+}
+
+fn ip_command(global: &Global, args: &IpArgs, style: human::Style) -> Result<Exit, UsageError> {
+    let ips = args
+        .ips
+        .iter()
+        .map(|t| ip_address(t, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = reputation_options(&[], &args.lists)?;
+    let resolver = resolver(global)?;
+    let reports = runtime()?.block_on(run::check_ips(&resolver, &ips, &options));
     Ok(emit_reports(global, &reports, &resolver, style))
 }
 
@@ -179,13 +222,15 @@ fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<E
         let name = domain(&args.domain)?;
         let resolver = resolver(global)?;
         let areas = BTreeSet::from([Area::Spf]);
-        let reports = runtime()?.block_on(run::check_domains(&resolver, &[name], &areas));
+        let reports = runtime()?.block_on(run::check_domains(
+            &resolver,
+            &[name],
+            &areas,
+            &reputation::Options::default(),
+        ));
         return Ok(emit_reports(global, &reports, &resolver, style));
     };
-    let ip = ip_text
-        .trim()
-        .parse::<IpAddr>()
-        .map_err(|_| UsageError::new(format!("--ip '{ip_text}' is not an IPv4 or IPv6 address")))?;
+    let ip = ip_address(ip_text, "--ip ")?;
     let resolver = resolver(global)?;
     let query = spf::Query {
         ip,

@@ -86,6 +86,8 @@ pub enum Command {
     Check(CheckArgs),
     /// SPF in depth: lint and include tree, or with --ip the RFC 7208 check_host() result
     Spf(SpfArgs),
+    /// IP reputation in depth: reverse DNS, network and blocklists of each address
+    Ip(IpArgs),
     /// Print a check's documentation: what it tests, why it matters, how to fix it
     Explain(ExplainArgs),
     /// Print a shell completion script
@@ -113,6 +115,53 @@ pub struct CheckArgs {
         conflicts_with = "only"
     )]
     pub skip: Vec<Area>,
+
+    /// A sending IP for the ptr, dnsbl and network areas (repeatable); without it they are
+    /// derived from SPF and MX
+    #[arg(long = "ip", value_name = "IP")]
+    pub ips: Vec<String>,
+
+    #[command(flatten)]
+    pub lists: ListArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IpArgs {
+    /// IPv4 or IPv6 addresses to check
+    #[arg(required = true, value_name = "IP")]
+    pub ips: Vec<String>,
+
+    #[command(flatten)]
+    pub lists: ListArgs,
+}
+
+/// Which blocklists to ask.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// An IP blocklist zone to ask instead of the default lists (repeatable)
+    #[arg(long, value_name = "ZONE")]
+    pub dnsbl: Vec<String>,
+
+    /// A domain blocklist zone to ask instead of the default lists (repeatable)
+    #[arg(long, value_name = "ZONE")]
+    pub dbl: Vec<String>,
+
+    /// Ask no blocklist
+    #[arg(long, conflicts_with_all = ["dnsbl", "dbl"])]
+    pub no_dnsbl: bool,
+
+    /// Spamhaus Data Query Service key: Spamhaus lists are then asked through DQS
+    #[arg(
+        long,
+        env = "DELIV_SPAMHAUS_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub spamhaus_key: Option<String>,
+
+    /// Also ask IP lists about the other addresses of each sending IPv4 address's /24
+    #[arg(long)]
+    pub neighbourhood: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,5 +9,6 @@ pub mod checks;
 pub mod cli;
 pub mod dns;
 pub mod report;
+pub mod reputation;
 pub mod run;
 pub mod spf;

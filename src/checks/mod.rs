@@ -9,7 +9,10 @@ use serde::{Serialize, Serializer};
 
 use crate::dns::{Lookup, Outcome};
 
+pub mod dnsbl;
 pub mod mx;
+pub mod network;
+pub mod ptr;
 pub mod spf;
 
 /// Declares a family's checks: one `pub static` [`CheckDef`] per check, documented by its
@@ -42,7 +45,10 @@ pub(crate) use checks;
 
 /// Every check deliv knows, in report order.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
-    [mx::ALL, spf::ALL].into_iter().flatten().copied()
+    [mx::ALL, spf::ALL, ptr::ALL, dnsbl::ALL, network::ALL]
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 pub fn find(id: &str) -> Option<&'static CheckDef> {
@@ -126,7 +132,7 @@ impl Area {
     ];
 
     /// Areas with checks behind them.
-    pub const IMPLEMENTED: [Area; 2] = [Area::Mx, Area::Spf];
+    pub const IMPLEMENTED: [Area; 5] = [Area::Mx, Area::Spf, Area::Ptr, Area::Dnsbl, Area::Network];
 
     pub fn as_str(self) -> &'static str {
         match self {
