@@ -13,10 +13,17 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{deliv, run_json};
 
-const ZONES: [(&str, &str); 3] = [
+const ZONES: [(&str, &str); 10] = [
     (".", "demo.zone"),
     ("mx.test", "mx.test.zone"),
     ("spf.test", "spf.test.zone"),
+    ("ip.test", "ip.test.zone"),
+    ("2.0.192.in-addr.arpa", "rdns-192.0.2.zone"),
+    ("100.51.198.in-addr.arpa", "rdns-198.51.100.zone"),
+    ("113.0.203.in-addr.arpa", "rdns-203.0.113.zone"),
+    ("8.b.d.0.1.0.0.2.ip6.arpa", "rdns-2001-db8.zone"),
+    ("asn.cymru.com", "cymru.zone"),
+    ("bl.test", "bl.test.zone"),
 ];
 
 fn fixture(file: &str) -> PathBuf {
@@ -172,6 +179,8 @@ fn a_real_server_and_the_zone_overlay_give_the_same_verdicts() {
         "loop.spf.test",
         "spftype.spf.test",
         "void.spf.test",
+        "derive.ip.test",
+        "listed.ip.test",
     ];
     let (_, live) = run_json(
         deliv()
