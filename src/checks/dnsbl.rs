@@ -455,7 +455,7 @@ fn listings(ev: &DnsblEvidence, kind: Kind, check: &'static CheckDef) -> Vec<Fin
                     out.push(listing(ev, check, q, &l, asked));
                 }
                 Answer::NotListed => clean.push(q),
-                Answer::Unusable { .. } | Answer::Failed => {}
+                Answer::Unusable { .. } => {}
             }
         }
         if listed == 0 && !clean.is_empty() {
@@ -561,33 +561,22 @@ fn listing(
 fn unusable(ev: &DnsblEvidence, check: &'static CheckDef, queries: &[&Query]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, list) in ev.lists.iter().enumerate() {
-        let bad: Vec<(&Query, Answer)> = queries
+        let bad: Vec<(&Query, String, String)> = queries
             .iter()
             .filter(|q| q.list == i)
-            .map(|q| (*q, ev.answer(q)))
-            .filter(|(_, a)| matches!(a, Answer::Failed | Answer::Unusable { .. }))
+            .filter_map(|q| match ev.answer(q) {
+                Answer::Unusable { why, hint } => Some((*q, why, hint)),
+                Answer::NotListed | Answer::Listed(_) => None,
+            })
             .collect();
-        let Some((first, answer)) = bad.first() else {
+        // Not `lookup_error`: the question may hold a DQS key, which stays out of the report.
+        let Some((_, why, hint)) = bad.first() else {
             continue;
         };
         let subjects: Vec<String> = bad
             .iter()
-            .map(|(q, _)| q.asked.subject().to_string())
+            .map(|(q, _, _)| q.asked.subject().to_string())
             .collect();
-        // Not `lookup_error`: the question may hold a DQS key, which stays out of the report.
-        let (why, hint) = match answer {
-            Answer::Unusable { why, hint } => (why.clone(), hint.clone()),
-            _ => (
-                first
-                    .a
-                    .failure()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                "Nothing is concluded from a failed lookup. Retry; if it persists, the list may \
-                 be down or refuse your resolver (--resolver), or raise --timeout."
-                    .to_string(),
-            ),
-        };
         out.push(
             check
                 .finding(
@@ -597,8 +586,8 @@ fn unusable(ev: &DnsblEvidence, check: &'static CheckDef, queries: &[&Query]) ->
                         subjects.join(", ")
                     ),
                 )
-                .evidence_all(bad.iter().map(|(q, _)| list.evidence(&q.a)))
-                .remediation(hint),
+                .evidence_all(bad.iter().map(|(q, _, _)| list.evidence(&q.a)))
+                .remediation(hint.clone()),
         );
     }
     out
@@ -622,14 +611,14 @@ fn scans(ev: &DnsblEvidence) -> Vec<Finding> {
     for ((of, net, i), queries) in groups {
         let list = &ev.lists[i];
         let mut listed: Vec<String> = Vec::new();
-        let mut bad: Vec<&Query> = Vec::new();
+        let mut bad: Vec<(&Query, String)> = Vec::new();
         for q in &queries {
             match ev.answer(q) {
                 Answer::Listed(l) => {
-                    listed.push(format!("{} ({})", q.asked.subject(), meanings(&l)))
+                    listed.push(format!("{} ({})", q.asked.subject(), meanings(&l)));
                 }
                 Answer::NotListed => {}
-                Answer::Failed | Answer::Unusable { .. } => bad.push(q),
+                Answer::Unusable { why, .. } => bad.push((q, why)),
             }
         }
         let scope = Evidence::note("neighbourhood", format!("{net}, around {of}"));
@@ -645,15 +634,7 @@ fn scans(ev: &DnsblEvidence) -> Vec<Finding> {
                 .evidence(Evidence::note("listed neighbours", shown.join(", ")))
                 .detail(NEIGHBOURHOOD_WHY)
                 .remediation(NEIGHBOURHOOD_FIX)
-        } else if let Some(first) = bad.first() {
-            let why = match ev.answer(first) {
-                Answer::Unusable { why, .. } => why,
-                _ => first
-                    .a
-                    .failure()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            };
+        } else if let Some((first, why)) = bad.first() {
             DNSBL_NEIGHBOURHOOD
                 .finding(
                     Status::Error,

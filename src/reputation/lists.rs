@@ -483,13 +483,12 @@ pub enum Answer {
     /// NXDOMAIN.
     NotListed,
     Listed(Vec<Listing>),
-    /// An answer that is neither a listing nor a clean result: why, and what to do.
+    /// No answer (timeout, SERVFAIL …), or one that is neither a listing nor a clean result:
+    /// why, and what to do.
     Unusable {
         why: String,
         hint: String,
     },
-    /// The lookup failed (timeout, SERVFAIL …).
-    Failed,
 }
 
 /// What to do when a list refuses the resolver.
@@ -542,7 +541,15 @@ impl Blocklist {
     /// Reads the A answer of a list query.
     pub fn classify(&self, lookup: &Lookup) -> Answer {
         let records = match &lookup.outcome {
-            Outcome::Failed(_) => return Answer::Failed,
+            Outcome::Failed(f) => {
+                return Answer::Unusable {
+                    why: f.to_string(),
+                    hint: "Nothing is concluded from a failed lookup. Retry; if it persists, the \
+                           list may be down or refuse your resolver (--resolver), or raise \
+                           --timeout."
+                        .into(),
+                };
+            }
             Outcome::NxDomain => return Answer::NotListed,
             Outcome::NoData => {
                 return Answer::Unusable {
@@ -740,10 +747,10 @@ mod tests {
     #[test]
     fn clean_failed_and_undocumented() {
         assert_eq!(answer("bl.test", Outcome::NxDomain), Answer::NotListed);
-        assert_eq!(
+        assert!(matches!(
             answer("bl.test", Outcome::Failed(Failure::Timeout)),
-            Answer::Failed
-        );
+            Answer::Unusable { why, .. } if why == "timeout"
+        ));
         assert!(matches!(
             answer("bl.test", Outcome::NoData),
             Answer::Unusable { .. }
