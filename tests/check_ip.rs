@@ -297,11 +297,17 @@ fn check_derives_sending_ips_and_says_from_where() {
             "192.0.2.13",
         ],
     );
-    let sources = finding(&json, "derive.ip.test", "ptr.sending-ips", "info");
-    assert_eq!(
-        sources["summary"],
-        "1 sending IP(s), named with --ip: 192.0.2.13 (named with --ip)"
+    let found = findings(&json, "derive.ip.test");
+    assert!(
+        !found.iter().any(|(id, _, _)| id == "ptr.sending-ips"),
+        "{found:?}"
     );
+    let checked: Vec<&String> = found
+        .iter()
+        .filter(|(id, _, _)| id == "ptr.present")
+        .map(|(_, _, s)| s)
+        .collect();
+    assert_eq!(checked, ["192.0.2.13 → host13.ip.test"]);
 }
 
 #[test]

@@ -351,7 +351,7 @@ pub fn check(ev: &DnsblEvidence) -> Vec<Finding> {
     let mut out: Vec<Finding> = resolver_refused(ev).into_iter().collect();
     let asks_ips = ev.lists.iter().any(|l| l.kind != Kind::Domain);
     if asks_ips && ev.sources.ips.is_empty() {
-        out.push(super::ptr::sending_ips(&DNSBL_IP, &ev.sources));
+        out.extend(super::ptr::sending_ips(&DNSBL_IP, &ev.sources));
     }
     out.extend(listings(ev, Kind::Ip, &DNSBL_IP));
     out.extend(listings(ev, Kind::Neighbourhood, &DNSBL_NEIGHBOURHOOD));
@@ -517,6 +517,9 @@ fn listing(
         Status::Fail
     };
     let mut detail: Vec<String> = Vec::new();
+    if !reason.is_empty() {
+        detail.push(format!("The list says: \"{}\".", reason.join(" ")));
+    }
     if let Some(info) = list.info {
         detail.push(format!("{} lists {}.", info.name, info.lists));
     }
@@ -550,9 +553,6 @@ fn listing(
         .remediation(remediation);
     if let Some(txt) = &q.txt {
         finding = finding.evidence(list.evidence(txt));
-    }
-    if !reason.is_empty() {
-        finding = finding.evidence(Evidence::note("reason given by the list", reason.join(" ")));
     }
     finding
 }
@@ -750,9 +750,10 @@ mod tests {
         assert!(findings[0].summary.contains("listed on bl.test"));
         assert!(
             findings[0]
-                .evidence
-                .iter()
-                .any(|e| matches!(e, Evidence::Note { text, .. } if text == "spam trap hits"))
+                .detail
+                .contains("The list says: \"spam trap hits\""),
+            "{}",
+            findings[0].detail
         );
         assert_eq!(findings[1].summary, "192.0.2.10 is on none of: bl.test");
         assert!(findings[2].summary.contains("127.255.255.254"));

@@ -121,7 +121,9 @@ pub async fn gather(resolver: &Resolver, sources: &SendingIps) -> NetworkEvidenc
 
 pub fn check(ev: &NetworkEvidence) -> Vec<Finding> {
     if ev.ips.is_empty() {
-        return vec![super::ptr::sending_ips(&NETWORK_ASN, &ev.sources)];
+        return super::ptr::sending_ips(&NETWORK_ASN, &ev.sources)
+            .into_iter()
+            .collect();
     }
     ev.ips.iter().flat_map(check_ip).collect()
 }
@@ -241,10 +243,10 @@ fn cloud(addr: IpAddr, p: &Provider) -> Finding {
             p.port25
         ))
         .remediation(format!(
-            "Give the address a PTR of your own ({}), keep it stable, check its neighbourhood \
-             with --neighbourhood, and if mail is blocked by range or port, relay through an \
-             established mail service (e.g. Amazon SES or an ESP).",
-            p.set_ptr
+            "Give the address a PTR of your own, keep it stable, check its neighbourhood with \
+             --neighbourhood, and if mail is blocked by range or port, relay through an \
+             established mail service (e.g. Amazon SES or an ESP). Reverse DNS at {}: {}",
+            p.name, p.set_ptr
         ))
 }
 

@@ -184,7 +184,9 @@ pub async fn gather(
 }
 
 pub fn check(ev: &PtrEvidence) -> Vec<Finding> {
-    let mut out = vec![sending_ips(&PTR_SENDING_IPS, &ev.sources)];
+    let mut out: Vec<Finding> = sending_ips(&PTR_SENDING_IPS, &ev.sources)
+        .into_iter()
+        .collect();
     for ip in &ev.ips {
         out.extend(check_ip(ev, ip));
     }
@@ -210,9 +212,10 @@ pub fn fcrdns_verdict(ev: &PtrEvidence) -> (Status, String) {
         )
 }
 
-/// The finding about which addresses were checked, in the area that reports it (each
-/// reputation area says so when it is run alone).
-pub fn sending_ips(check: &'static super::CheckDef, sources: &SendingIps) -> Finding {
+/// The finding about which addresses were checked, in the area that reports it (`dnsbl` and
+/// `network` report it when there is no address to check). `None` when the addresses were
+/// given and all checked.
+pub fn sending_ips(check: &'static super::CheckDef, sources: &SendingIps) -> Option<Finding> {
     let skipped: Vec<Evidence> = sources
         .skipped
         .iter()
@@ -220,31 +223,39 @@ pub fn sending_ips(check: &'static super::CheckDef, sources: &SendingIps) -> Fin
         .collect();
     let addresses: Vec<String> = sources.ips.iter().map(SendingIp::describe).collect();
     if let Some(failed) = sources.failures().next() {
-        return check
-            .lookup_error(failed)
-            .evidence_all(sources.failures().skip(1))
-            .evidence_all(skipped)
-            .detail(if addresses.is_empty() {
-                "No sending address could be derived.".to_string()
-            } else {
-                format!(
-                    "The list of sending addresses may be incomplete; checked: {}",
-                    addresses.join("; ")
-                )
-            });
+        return Some(
+            check
+                .lookup_error(failed)
+                .evidence_all(sources.failures().skip(1))
+                .evidence_all(skipped)
+                .detail(if addresses.is_empty() {
+                    "No sending address could be derived.".to_string()
+                } else {
+                    format!(
+                        "The list of sending addresses may be incomplete; checked: {}",
+                        addresses.join("; ")
+                    )
+                }),
+        );
     }
     if addresses.is_empty() {
-        return check
-            .warn("found no sending IP: name the addresses your mail leaves from with --ip")
-            .evidence_all(sources.lookups.iter())
-            .evidence_all(skipped)
-            .remediation(
-                "Find the sending address in the Received headers of a message you sent and \
+        return Some(
+            check
+                .warn("found no sending IP: name the addresses your mail leaves from with --ip")
+                .evidence_all(sources.lookups.iter())
+                .evidence_all(skipped)
+                .remediation(
+                    "Find the sending address in the Received headers of a message you sent and \
                  check it with --ip ADDRESS (repeatable) or `deliv ip ADDRESS`.",
-            );
+                ),
+        );
+    }
+    if sources.given && sources.skipped.is_empty() {
+        // Addresses the user named, all checked: nothing to add.
+        return None;
     }
     let how = if sources.given {
-        "named with --ip"
+        "given on the command line"
     } else {
         "derived from SPF and MX"
     };
@@ -265,7 +276,7 @@ pub fn sending_ips(check: &'static super::CheckDef, sources: &SendingIps) -> Fin
             sources.skipped.len()
         ));
     }
-    finding
+    Some(finding)
 }
 
 /// A host name of the sender's to suggest in remediation.
@@ -487,7 +498,6 @@ mod tests {
         assert_eq!(
             statuses(&check(&ev)),
             vec![
-                ("ptr.sending-ips", Status::Info),
                 ("ptr.present", Status::Pass),
                 ("ptr.forward-confirmed", Status::Pass),
             ]
@@ -512,7 +522,7 @@ mod tests {
         ]);
         let findings = check(&ev);
         assert_eq!(
-            statuses(&findings)[1..],
+            statuses(&findings),
             [
                 ("ptr.present", Status::Fail),
                 ("ptr.present", Status::Pass),
@@ -521,20 +531,20 @@ mod tests {
                 ("ptr.forward-confirmed", Status::Fail),
             ]
         );
-        let fix = findings[1].remediation.as_deref().unwrap();
+        let fix = findings[0].remediation.as_deref().unwrap();
         assert!(fix.contains("`mail.example.com. IN A 192.0.2.15`"), "{fix}");
         assert!(
-            findings[3]
+            findings[2]
                 .summary
                 .contains("wrong.example.com → 192.0.2.99")
         );
         assert!(
-            findings[5]
+            findings[4]
                 .summary
                 .contains("gone.example.com does not exist")
         );
         assert!(
-            findings[5]
+            findings[4]
                 .remediation
                 .as_deref()
                 .unwrap()
@@ -554,8 +564,8 @@ mod tests {
             ),
         ]);
         let s = statuses(&check(&ev));
-        assert_eq!(s[1], ("ptr.present", Status::Error));
-        assert_eq!(s[3], ("ptr.forward-confirmed", Status::Error));
+        assert_eq!(s[0], ("ptr.present", Status::Error));
+        assert_eq!(s[2], ("ptr.forward-confirmed", Status::Error));
         assert_eq!(fcrdns_verdict(&ev).0, Status::Error);
     }
 

@@ -57,7 +57,7 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::Given => f.write_str("named with --ip"),
+            Origin::Given => f.write_str("given on the command line"),
             Origin::SpfAddress { term } => write!(f, "SPF term '{term}'"),
             Origin::SpfHost { term, host } => write!(f, "SPF term '{term}' ({host})"),
             Origin::MxHost { host } => write!(f, "MX host {host}"),
