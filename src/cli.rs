@@ -137,6 +137,7 @@ pub struct IpArgs {
 
 /// Which blocklists to ask.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Blocklists")]
 pub struct ListArgs {
     /// An IP blocklist zone to ask instead of the default lists (repeatable)
     #[arg(long, value_name = "ZONE")]
