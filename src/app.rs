@@ -240,6 +240,7 @@ fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<E
     };
     let evaluation = runtime()?.block_on(spf::check_host(&resolver, &query));
     let status = sender_status(evaluation.result);
+    let remediation = spf_remediation(&query, &evaluation);
     match global.format {
         Format::Json => {
             let evidence: Vec<checks::Evidence> = evaluation
@@ -259,6 +260,7 @@ fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<E
                     "matched_in": evaluation.matched_in,
                     "explanation": evaluation.explanation,
                     "problem": evaluation.problem,
+                    "remediation": remediation,
                     "dns_lookups": evaluation.dns_lookups,
                     "void_lookups": evaluation.void_lookups,
                     "trace": evaluation.trace,
@@ -286,6 +288,9 @@ fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<E
             }
             if let Some(p) = &evaluation.problem {
                 out.push_str(&format!("  why: {p}\n"));
+            }
+            if let Some(fix) = &remediation {
+                out.push_str(&format!("  → {fix}\n"));
             }
             out.push_str(&format!(
                 "  DNS-querying terms: {} of {}; void lookups: {} of {}\n",
@@ -318,6 +323,29 @@ fn sender_status(result: SpfResult) -> Status {
             Status::Fail
         }
     }
+}
+
+/// What the sender changes when mail from this IP does not pass.
+fn spf_remediation(query: &spf::Query, evaluation: &spf::Evaluation) -> Option<String> {
+    let (domain, ip) = (&query.domain, query.ip.to_canonical());
+    let family = if ip.is_ipv4() { "ip4" } else { "ip6" };
+    let problem = evaluation.problem.as_deref().unwrap_or("");
+    Some(match evaluation.result {
+        SpfResult::Pass => return None,
+        SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => format!(
+            "{ip} is not authorised by {domain}: if it sends for {domain}, add `{family}:{ip}` (or its \
+             provider's include) to the record, before the `all` term"
+        ),
+        SpfResult::None => format!(
+            "{domain} has no SPF record: publish one listing every sender, e.g. `v=spf1 {family}:{ip} -all`"
+        ),
+        SpfResult::PermError => format!(
+            "receivers treat this as a failure for every message: {problem}; `deliv spf {domain}` lints the record"
+        ),
+        SpfResult::TempError => {
+            format!("a DNS lookup failed ({problem}); nothing is concluded: retry")
+        }
+    })
 }
 
 fn explain(global: &Global, args: &ExplainArgs) -> Result<Exit, UsageError> {

@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::{deliv, finding, findings, has, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["mx.test.zone"]);
@@ -29,22 +29,8 @@ fn check(server: &TestDns, domain: &str) -> (Vec<(String, String)>, i32, Value) 
         "--format",
         "json",
     ]));
-    let checks = json["reports"][0]["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let checks = findings(&json, 0);
     (checks, out.status.code().unwrap_or(-1), json)
-}
-
-fn has(checks: &[(String, String)], id: &str, status: &str) -> bool {
-    checks.iter().any(|(i, s)| i == id && s == status)
 }
 
 #[test]
@@ -53,12 +39,7 @@ fn healthy_mx_passes_with_hosts_and_addresses_in_evidence() {
     let (checks, code, json) = check(&server, "good");
     assert_eq!(code, 0, "{checks:?}");
     assert!(checks.iter().all(|(_, s)| s == "pass"), "{checks:?}");
-    let hosts = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "mx.host-address")
-        .unwrap();
+    let hosts = finding(&json, 0, "mx.host-address");
     let evidence = hosts["evidence"].to_string();
     assert!(
         evidence.contains("192.0.2.1") && evidence.contains("2001:db8::2"),

@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::{deliv, finding, findings, has, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["spf.test.zone"]);
@@ -36,22 +36,8 @@ fn spf_args(server: &TestDns, extra: &[&str]) -> Vec<String> {
 fn lint(server: &TestDns, domain: &str) -> (Vec<(String, String)>, i32, Value) {
     let name = format!("{domain}.spf.test");
     let (out, json) = run_json(deliv().args(spf_args(server, &["check", &name, "--only", "spf"])));
-    let checks = json["reports"][0]["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["status"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let checks = findings(&json, 0);
     (checks, out.status.code().unwrap_or(-1), json)
-}
-
-fn has(checks: &[(String, String)], id: &str, status: &str) -> bool {
-    checks.iter().any(|(i, s)| i == id && s == status)
 }
 
 #[test]
@@ -119,13 +105,7 @@ fn overlong_strings_are_caught_before_publishing() {
         "json",
     ]));
     assert_eq!(out.status.code(), Some(1));
-    let size = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "spf.txt-size")
-        .unwrap()
-        .clone();
+    let size = finding(&json, 0, "spf.txt-size");
     assert_eq!(size["status"], "fail");
     assert!(size["summary"].as_str().unwrap().contains("362 characters"));
 }
@@ -134,13 +114,7 @@ fn overlong_strings_are_caught_before_publishing() {
 fn syntax_errors_give_position_and_term() {
     let server = server();
     let (_, _, json) = lint(&server, "syntax");
-    let finding = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "spf.syntax")
-        .unwrap()
-        .clone();
+    let finding = finding(&json, 0, "spf.syntax");
     let summary = finding["summary"].as_str().unwrap();
     assert!(
         summary.contains("column 12") && summary.contains("ip4:192.0.2.300"),
@@ -152,13 +126,7 @@ fn syntax_errors_give_position_and_term() {
 fn lookup_tree_is_evidence() {
     let server = server();
     let (_, _, json) = lint(&server, "toomany");
-    let finding = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "spf.lookup-limit")
-        .unwrap()
-        .clone();
+    let finding = finding(&json, 0, "spf.lookup-limit");
     assert!(
         finding["summary"]
             .as_str()
@@ -242,6 +210,12 @@ fn check_host_reports_result_mechanism_and_explanation() {
     ]);
     assert_eq!(json["result"], "fail");
     assert_eq!(json["mechanism"], "-all");
+    assert!(
+        json["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("`ip4:203.0.113.1`")
+    );
     assert_eq!(code, 1);
 
     let (code, json) = run(&["spf", "timeout-inc.spf.test", "--ip", "203.0.113.1"]);

@@ -6,7 +6,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use support::{deliv, run_json};
+use support::{deliv, findings, run_json};
 
 const DEMO: &[&str] = &["--zone", "fixtures/zones/demo.zone", "--offline"];
 
@@ -150,13 +150,11 @@ fn exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let statuses: BTreeSet<&str> = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["status"].as_str().unwrap())
+    let statuses: BTreeSet<String> = findings(&json, 0)
+        .into_iter()
+        .map(|(_, status)| status)
         .collect();
-    assert_eq!(statuses, BTreeSet::from(["error"]));
+    assert_eq!(statuses, BTreeSet::from(["error".to_string()]));
 }
 
 #[test]
@@ -263,13 +261,11 @@ fn areas_select_checks() {
             ])
             .args(DEMO),
     );
-    let areas: BTreeSet<&str> = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["area"].as_str().unwrap())
+    let areas: BTreeSet<String> = findings(&json, 0)
+        .into_iter()
+        .map(|(id, _)| id.split('.').next().unwrap_or_default().to_string())
         .collect();
-    assert_eq!(areas, BTreeSet::from(["mx"]));
+    assert_eq!(areas, BTreeSet::from(["mx".to_string()]));
     let (_, json) = run_json(
         deliv()
             .args([
@@ -282,16 +278,14 @@ fn areas_select_checks() {
             ])
             .args(DEMO),
     );
-    let areas: BTreeSet<&str> = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["area"].as_str().unwrap())
+    let areas: BTreeSet<String> = findings(&json, 0)
+        .into_iter()
+        .map(|(id, _)| id.split('.').next().unwrap_or_default().to_string())
         .collect();
-    let others: BTreeSet<&str> = deliv::checks::Area::IMPLEMENTED
+    let others: BTreeSet<String> = deliv::checks::Area::IMPLEMENTED
         .iter()
-        .map(|a| a.as_str())
-        .filter(|a| *a != "mx")
+        .map(|a| a.as_str().to_string())
+        .filter(|a| a != "mx")
         .collect();
     assert_eq!(areas, others);
 }

@@ -21,6 +21,18 @@ pub enum RType {
 }
 
 impl RType {
+    pub const ALL: [RType; 9] = [
+        RType::A,
+        RType::Aaaa,
+        RType::Cname,
+        RType::Mx,
+        RType::Ns,
+        RType::Ptr,
+        RType::Soa,
+        RType::Txt,
+        RType::Spf,
+    ];
+
     pub const fn code(self) -> u16 {
         match self {
             RType::A => 1,
@@ -59,23 +71,13 @@ impl fmt::Display for RType {
 impl FromStr for RType {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        [
-            RType::A,
-            RType::Aaaa,
-            RType::Cname,
-            RType::Mx,
-            RType::Ns,
-            RType::Ptr,
-            RType::Soa,
-            RType::Txt,
-            RType::Spf,
-        ]
-        .into_iter()
-        .find(|t| {
-            t.as_str().eq_ignore_ascii_case(s)
-                || s.eq_ignore_ascii_case(&format!("TYPE{}", t.code()))
-        })
-        .ok_or(())
+        RType::ALL
+            .into_iter()
+            .find(|t| {
+                t.as_str().eq_ignore_ascii_case(s)
+                    || s.eq_ignore_ascii_case(&format!("TYPE{}", t.code()))
+            })
+            .ok_or(())
     }
 }
 

@@ -400,40 +400,30 @@ impl Evaluator<'_> {
                 let Some(target) = self.target(spec.as_ref(), domain).await? else {
                     return Ok(false);
                 };
-                let lookup = self.query(&target, RType::Mx).await;
-                match &lookup.outcome {
-                    Outcome::Failed(f) => {
-                        Err(Verdict::temp(format!("MX lookup for {target} failed: {f}")))
-                    }
-                    Outcome::NoData | Outcome::NxDomain => {
-                        self.count_void(&target)?;
-                        Ok(false)
-                    }
-                    Outcome::Records(records) => {
-                        let hosts: Vec<Name> = records
-                            .iter()
-                            .filter_map(|r| match r {
-                                Rdata::Mx { exchange, .. } if !exchange.is_root() => {
-                                    Some(exchange.clone())
-                                }
-                                _ => None,
-                            })
-                            .collect();
-                        if hosts.len() > MAX_MX_NAMES {
-                            return Err(Verdict::perm(format!(
-                                "'{term}': {target} has {} MX hosts; at most {MAX_MX_NAMES} may be looked up (RFC 7208 §4.6.4)",
-                                hosts.len()
-                            )));
-                        }
-                        for host in hosts {
-                            let addresses = self.addresses(&host, false).await?;
-                            if addresses.iter().any(|a| self.within(*a, *v4, *v6)) {
-                                return Ok(true);
-                            }
-                        }
-                        Ok(false)
+                let Some(lookup) = self.lookup_counted(&target, RType::Mx, true).await? else {
+                    return Ok(false);
+                };
+                let hosts: Vec<Name> = lookup
+                    .records()
+                    .iter()
+                    .filter_map(|r| match r {
+                        Rdata::Mx { exchange, .. } if !exchange.is_root() => Some(exchange.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if hosts.len() > MAX_MX_NAMES {
+                    return Err(Verdict::perm(format!(
+                        "'{term}': {target} has {} MX hosts; at most {MAX_MX_NAMES} may be looked up (RFC 7208 §4.6.4)",
+                        hosts.len()
+                    )));
+                }
+                for host in hosts {
+                    let addresses = self.addresses(&host, false).await?;
+                    if addresses.iter().any(|a| self.within(*a, *v4, *v6)) {
+                        return Ok(true);
                     }
                 }
+                Ok(false)
             }
             Mechanism::Ptr(spec) => {
                 let Some(target) = self.target(spec.as_ref(), domain).await? else {
@@ -443,24 +433,13 @@ impl Evaluator<'_> {
                 Ok(names.iter().any(|n| n.is_subdomain_of(&target)))
             }
             Mechanism::Exists(spec) => {
-                let Some(target) = self
-                    .expand_domain(spec)
-                    .await
-                    .map(|t| Name::parse(&t).ok())?
-                else {
+                let Some(target) = self.target(Some(spec), domain).await? else {
                     return Ok(false);
                 };
-                let lookup = self.query(&target, RType::A).await;
-                match &lookup.outcome {
-                    Outcome::Failed(f) => {
-                        Err(Verdict::temp(format!("A lookup for {target} failed: {f}")))
-                    }
-                    Outcome::NoData | Outcome::NxDomain => {
-                        self.count_void(&target)?;
-                        Ok(false)
-                    }
-                    Outcome::Records(_) => Ok(true),
-                }
+                Ok(self
+                    .lookup_counted(&target, RType::A, true)
+                    .await?
+                    .is_some())
             }
         }
     }
@@ -482,14 +461,14 @@ impl Evaluator<'_> {
         }
     }
 
-    /// A or AAAA records of `name`, by the IP's family. A failed lookup is temperror; an
-    /// empty one counts as void when `counts_void` (the mechanism's own lookup).
-    async fn addresses(&mut self, name: &Name, counts_void: bool) -> Result<Vec<IpAddr>, Verdict> {
-        let rtype = if self.values.ip.is_ipv4() {
-            RType::A
-        } else {
-            RType::Aaaa
-        };
+    /// A mechanism's lookup: a failure is temperror; an empty answer is `None`, counted as
+    /// void when `counts_void` (the mechanism's own lookup, not an MX host's addresses).
+    async fn lookup_counted(
+        &mut self,
+        name: &Name,
+        rtype: RType,
+        counts_void: bool,
+    ) -> Result<Option<Arc<Lookup>>, Verdict> {
         let lookup = self.query(name, rtype).await;
         match &lookup.outcome {
             Outcome::Failed(f) => Err(Verdict::temp(format!(
@@ -499,10 +478,21 @@ impl Evaluator<'_> {
                 if counts_void {
                     self.count_void(name)?;
                 }
-                Ok(Vec::new())
+                Ok(None)
             }
-            Outcome::Records(_) => Ok(lookup.addresses().collect()),
+            Outcome::Records(_) => Ok(Some(lookup)),
         }
+    }
+
+    /// A or AAAA records of `name`, by the IP's family.
+    async fn addresses(&mut self, name: &Name, counts_void: bool) -> Result<Vec<IpAddr>, Verdict> {
+        let rtype = if self.values.ip.is_ipv4() {
+            RType::A
+        } else {
+            RType::Aaaa
+        };
+        let lookup = self.lookup_counted(name, rtype, counts_void).await?;
+        Ok(lookup.map(|l| l.addresses().collect()).unwrap_or_default())
     }
 
     /// Names the IP's PTR records give that resolve back to it (RFC 7208 §5.5), at most 10

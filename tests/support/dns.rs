@@ -47,8 +47,13 @@ pub struct TestDns {
 }
 
 impl TestDns {
-    /// Starts serving `zones` on its own thread; stops when dropped.
+    /// Starts serving `zones` on a random loopback port, on its own thread; stops when dropped.
     pub fn start(zones: Vec<Zone>) -> TestDns {
+        TestDns::start_at(None, zones)
+    }
+
+    /// Like [`TestDns::start`], on `addr` when given (a peer that only speaks to port 53).
+    pub fn start_at(addr: Option<SocketAddr>, zones: Vec<Zone>) -> TestDns {
         let state = Arc::new(Mutex::new(State {
             zones,
             ..State::default()
@@ -62,7 +67,13 @@ impl TestDns {
                 .build()
                 .expect("test runtime");
             rt.block_on(async move {
-                let (udp, tcp) = bind_pair().await;
+                let (udp, tcp) = match addr {
+                    Some(addr) => (
+                        UdpSocket::bind(addr).await.expect("bind udp"),
+                        TcpListener::bind(addr).await.expect("bind tcp"),
+                    ),
+                    None => bind_pair().await,
+                };
                 addr_tx
                     .send(udp.local_addr().expect("udp addr"))
                     .expect("report address");
@@ -236,19 +247,7 @@ fn hname(n: &Name) -> HName {
 
 /// Fills the answer section as an authoritative server would, following CNAMEs.
 fn answer(zones: &[Zone], qname: &Name, qtype: u16, reply: &mut Message) {
-    let rtype = [
-        RType::A,
-        RType::Aaaa,
-        RType::Cname,
-        RType::Mx,
-        RType::Ns,
-        RType::Ptr,
-        RType::Soa,
-        RType::Txt,
-        RType::Spf,
-    ]
-    .into_iter()
-    .find(|t| t.code() == qtype);
+    let rtype = RType::ALL.into_iter().find(|t| t.code() == qtype);
     let mut current = qname.clone();
     for _ in 0..8 {
         let Some(zone) = zones

@@ -28,3 +28,31 @@ pub fn run_json(cmd: &mut Command) -> (Output, serde_json::Value) {
     });
     (out, json)
 }
+
+/// (id, status) of each finding of the report at `index`.
+pub fn findings(json: &serde_json::Value, index: usize) -> Vec<(String, String)> {
+    json["reports"][index]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap_or_default().to_string(),
+                c["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The finding of the report at `index` with this id.
+pub fn finding(json: &serde_json::Value, index: usize, id: &str) -> serde_json::Value {
+    json["reports"][index]["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == id))
+        .cloned()
+        .unwrap_or_else(|| panic!("no finding {id} in {json}"))
+}
+
+pub fn has(findings: &[(String, String)], id: &str, status: &str) -> bool {
+    findings.iter().any(|(i, s)| i == id && s == status)
+}
