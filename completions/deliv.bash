@@ -34,6 +34,9 @@ _deliv() {
             deliv,help)
                 cmd="deliv__subcmd__help"
                 ;;
+            deliv,ip)
+                cmd="deliv__subcmd__ip"
+                ;;
             deliv,spf)
                 cmd="deliv__subcmd__spf"
                 ;;
@@ -55,6 +58,9 @@ _deliv() {
             deliv__subcmd__help,help)
                 cmd="deliv__subcmd__help__subcmd__help"
                 ;;
+            deliv__subcmd__help,ip)
+                cmd="deliv__subcmd__help__subcmd__ip"
+                ;;
             deliv__subcmd__help,spf)
                 cmd="deliv__subcmd__help__subcmd__spf"
                 ;;
@@ -65,7 +71,7 @@ _deliv() {
 
     case "${cmd}" in
         deliv)
-            opts="-h -V --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version check spf dmarc dkim explain completions help"
+            opts="-h -V --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version check spf dmarc dkim ip explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,7 +109,7 @@ _deliv() {
             return 0
             ;;
         deliv__subcmd__check)
-            opts="-h -V --only --skip --selector --return-path --dkim-domain --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
+            opts="-h -V --only --skip --selector --return-path --dkim-domain --ip --dnsbl --dbl --no-dnsbl --spamhaus-key --neighbourhood --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,6 +132,22 @@ _deliv() {
                     return 0
                     ;;
                 --dkim-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dnsbl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dbl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spamhaus-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -329,7 +351,7 @@ _deliv() {
             return 0
             ;;
         deliv__subcmd__help)
-            opts="check spf dmarc dkim explain completions help"
+            opts="check spf dmarc dkim ip explain completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +448,20 @@ _deliv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        deliv__subcmd__help__subcmd__ip)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         deliv__subcmd__help__subcmd__spf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -433,6 +469,56 @@ _deliv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        deliv__subcmd__ip)
+            opts="-h -V --dnsbl --dbl --no-dnsbl --spamhaus-key --neighbourhood --resolver --timeout --zone --offline --format --fail-on --stats --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dnsbl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dbl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --spamhaus-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "warn fail" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

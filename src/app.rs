@@ -12,12 +12,13 @@ use serde_json::json;
 
 use crate::checks::{self, Area, Status};
 use crate::cli::{
-    AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, SelectorArgs,
-    SpfArgs,
+    AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, IpArgs,
+    ListArgs, SelectorArgs, SpfArgs,
 };
 use crate::dkim::selectors;
 use crate::dns::{Name, Resolver, ResolverConfig, Zone};
 use crate::report::{self, DomainReport, Exit, human, json as json_report};
+use crate::reputation::{self, lists};
 use crate::run;
 use crate::spf::{self, SpfResult};
 
@@ -57,6 +58,7 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
             None,
             style,
         ),
+        Command::Ip(args) => ip_command(&cli.global, &args, style),
         Command::Explain(args) => explain(&cli.global, &args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -138,6 +140,32 @@ fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
 fn domain(text: &str) -> Result<Name, UsageError> {
     Name::from_user(text)
         .map_err(|e| UsageError::new(format!("'{text}' is not a domain name: {e}")))
+}
+
+/// An address from the command line; `flag` names where it was given, for the message.
+fn ip_address(text: &str, flag: &str) -> Result<IpAddr, UsageError> {
+    text.trim()
+        .parse::<IpAddr>()
+        .map_err(|_| UsageError::new(format!("{flag}'{text}' is not an IPv4 or IPv6 address")))
+}
+
+fn reputation_options(ips: &[String], args: &ListArgs) -> Result<reputation::Options, UsageError> {
+    let ips = ips
+        .iter()
+        .map(|t| ip_address(t, "--ip "))
+        .collect::<Result<Vec<_>, _>>()?;
+    let lists = lists::select(&lists::Choice {
+        dnsbl: args.dnsbl.clone(),
+        dbl: args.dbl.clone(),
+        none: args.no_dnsbl,
+        spamhaus_key: args.spamhaus_key.clone(),
+    })
+    .map_err(UsageError)?;
+    Ok(reputation::Options {
+        ips,
+        lists,
+        neighbourhood: args.neighbourhood,
+    })
 }
 
 fn areas(args: &CheckArgs) -> Result<BTreeSet<Area>, UsageError> {
@@ -222,6 +250,7 @@ fn options(
     Ok(run::Options {
         selectors: selectors.selectors.clone(),
         identifiers,
+        ..run::Options::default()
     })
 }
 
@@ -248,7 +277,8 @@ fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit,
     if areas.is_empty() {
         return Err(UsageError::new("--skip leaves no area to check"));
     }
-    let options = options(&domains, &args.selectors, Some(&args.alignment))?;
+    let mut options = options(&domains, &args.selectors, Some(&args.alignment))?;
+    options.reputation = reputation_options(&args.ips, &args.lists)?;
     run_checks(global, &domains, &areas, &options, style)
 }
 
@@ -266,15 +296,24 @@ fn area_command(
     run_checks(global, &domains, &BTreeSet::from([area]), &options, style)
 }
 
+fn ip_command(global: &Global, args: &IpArgs, style: human::Style) -> Result<Exit, UsageError> {
+    let ips = args
+        .ips
+        .iter()
+        .map(|t| ip_address(t, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = reputation_options(&[], &args.lists)?;
+    let resolver = resolver(global)?;
+    let reports = runtime()?.block_on(run::check_ips(&resolver, &ips, &options));
+    Ok(emit_reports(global, &reports, &resolver, style))
+}
+
 fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<Exit, UsageError> {
     let Some(ip_text) = &args.ip else {
         let none = SelectorArgs::default();
         return area_command(global, Area::Spf, &args.domain, &none, None, style);
     };
-    let ip = ip_text
-        .trim()
-        .parse::<IpAddr>()
-        .map_err(|_| UsageError::new(format!("--ip '{ip_text}' is not an IPv4 or IPv6 address")))?;
+    let ip = ip_address(ip_text, "--ip ")?;
     let resolver = resolver(global)?;
     let query = spf::Query {
         ip,

@@ -90,6 +90,8 @@ pub enum Command {
     Dmarc(DmarcArgs),
     /// DKIM in depth: the keys under the given selectors, or under common ones
     Dkim(DkimArgs),
+    /// IP reputation in depth: reverse DNS, network and blocklists of each address
+    Ip(IpArgs),
     /// Print a check's documentation: what it tests, why it matters, how to fix it
     Explain(ExplainArgs),
     /// Print a shell completion script
@@ -123,6 +125,14 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub alignment: AlignmentArgs,
+
+    /// A sending IP for the ptr, dnsbl and network areas (repeatable); without it they are
+    /// derived from SPF and MX
+    #[arg(long = "ip", value_name = "IP")]
+    pub ips: Vec<String>,
+
+    #[command(flatten)]
+    pub lists: ListArgs,
 }
 
 /// Where DKIM keys are looked for.
@@ -169,6 +179,46 @@ pub struct DkimArgs {
 
     #[command(flatten)]
     pub selectors: SelectorArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IpArgs {
+    /// IPv4 or IPv6 addresses to check
+    #[arg(required = true, value_name = "IP")]
+    pub ips: Vec<String>,
+
+    #[command(flatten)]
+    pub lists: ListArgs,
+}
+
+/// Which blocklists to ask.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Blocklists")]
+pub struct ListArgs {
+    /// An IP blocklist zone to ask instead of the default lists (repeatable)
+    #[arg(long, value_name = "ZONE")]
+    pub dnsbl: Vec<String>,
+
+    /// A domain blocklist zone to ask instead of the default lists (repeatable)
+    #[arg(long, value_name = "ZONE")]
+    pub dbl: Vec<String>,
+
+    /// Ask no blocklist
+    #[arg(long, conflicts_with_all = ["dnsbl", "dbl"])]
+    pub no_dnsbl: bool,
+
+    /// Spamhaus Data Query Service key: Spamhaus lists are then asked through DQS
+    #[arg(
+        long,
+        env = "DELIV_SPAMHAUS_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub spamhaus_key: Option<String>,
+
+    /// Also ask IP lists about the other addresses of each sending IPv4 address's /24
+    #[arg(long)]
+    pub neighbourhood: bool,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod report;
+pub mod reputation;
 pub mod run;
 pub mod spf;
 pub mod taglist;

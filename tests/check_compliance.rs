@@ -1,5 +1,5 @@
 //! Provider compliance end to end: ordinary checks of area `compliance` in JSON, one table in
-//! human output, judged from the SPF, DKIM and DMARC verdicts of the fixture zones.
+//! human output, judged from the SPF, DKIM, DMARC and PTR verdicts of the fixture zones.
 
 mod support;
 
@@ -26,12 +26,13 @@ fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String
 
 #[test]
 fn a_compliant_domain_meets_every_rule_dns_can_show() {
-    let server = TestDns::with_fixture_zones(&["dmarc.test.zone"]);
-    let statuses = compliance(&server, "good.dmarc.test", &[]);
+    let server =
+        TestDns::with_fixture_zones(&["dmarc.test.zone", "ip.test.zone", "rdns-192.0.2.zone"]);
+    // 192.0.2.10 has forward-confirmed reverse DNS (fixtures/zones/rdns-192.0.2.zone).
+    let statuses = compliance(&server, "good.dmarc.test", &["--ip", "192.0.2.10"]);
     assert_eq!(statuses.len(), 23, "{statuses:?}");
     for (id, status) in &statuses {
         let not_visible = [
-            ".ptr",
             ".spam-rate",
             ".one-click-unsubscribe",
             ".unsubscribe-honoured",
@@ -41,6 +42,21 @@ fn a_compliant_domain_meets_every_rule_dns_can_show() {
         let want = if not_visible { "info" } else { "pass" };
         assert_eq!(status, want, "{id}");
     }
+}
+
+#[test]
+fn reverse_dns_rules_follow_the_ptr_area() {
+    let server =
+        TestDns::with_fixture_zones(&["dmarc.test.zone", "ip.test.zone", "rdns-192.0.2.zone"]);
+    // 192.0.2.11's PTR name resolves to another address; 192.0.2.15 has none.
+    for ip in ["192.0.2.11", "192.0.2.15"] {
+        let statuses = compliance(&server, "good.dmarc.test", &["--ip", ip]);
+        assert_eq!(statuses["compliance.gmail.ptr"], "fail", "{ip}");
+        assert_eq!(statuses["compliance.yahoo.ptr"], "fail", "{ip}");
+    }
+    // No address given and none to derive from good.dmarc.test: not confirmed either way.
+    let statuses = compliance(&server, "good.dmarc.test", &[]);
+    assert_eq!(statuses["compliance.gmail.ptr"], "warn");
 }
 
 #[test]

@@ -13,13 +13,20 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{deliv, run_json};
 
-const ZONES: [(&str, &str); 6] = [
+const ZONES: [(&str, &str); 13] = [
     (".", "demo.zone"),
     ("mx.test", "mx.test.zone"),
     ("spf.test", "spf.test.zone"),
     ("dkim.test", "dkim.test.zone"),
     ("dmarc.test", "dmarc.test.zone"),
     ("example.co.uk", "example.co.uk.zone"),
+    ("ip.test", "ip.test.zone"),
+    ("2.0.192.in-addr.arpa", "rdns-192.0.2.zone"),
+    ("100.51.198.in-addr.arpa", "rdns-198.51.100.zone"),
+    ("113.0.203.in-addr.arpa", "rdns-203.0.113.zone"),
+    ("8.b.d.0.1.0.0.2.ip6.arpa", "rdns-2001-db8.zone"),
+    ("asn.cymru.com", "cymru.zone"),
+    ("bl.test", "bl.test.zone"),
 ];
 
 fn fixture(file: &str) -> PathBuf {
@@ -187,6 +194,8 @@ fn a_real_server_and_the_zone_overlay_give_the_same_verdicts() {
         "extok.dmarc.test",
         "extmissing.dmarc.test",
         "mail.example.co.uk",
+        "derive.ip.test",
+        "listed.ip.test",
     ];
     let (_, live) = run_json(
         deliv()

@@ -83,13 +83,27 @@ fn concurrent_and_repeated_questions_share_one_query() {
 
 #[test]
 fn a_run_never_asks_the_same_question_twice() {
-    let server = TestDns::with_fixture_zones(&["spf.test.zone", "mx.test.zone"]);
-    // deep.spf.test's MX is needed by the mx area and by the SPF record's `mx` term.
+    let server = TestDns::with_fixture_zones(&[
+        "spf.test.zone",
+        "mx.test.zone",
+        "ip.test.zone",
+        "rdns-192.0.2.zone",
+        "rdns-198.51.100.zone",
+        "rdns-2001-db8.zone",
+        "cymru.zone",
+        "bl.test.zone",
+    ]);
+    // deep.spf.test's MX is needed by the mx area, by the SPF record's `mx` term and by the
+    // sending IPs the reputation areas derive from both; PTR names by ptr and dnsbl.
     let (_, json) = run_json(deliv().args([
         "check",
         "deep.spf.test",
         "toomany.spf.test",
         "good.mx.test",
+        "--dnsbl",
+        "ips.bl.test",
+        "--dbl",
+        "dom.bl.test",
         "--resolver",
         &server.resolver_arg(),
         "--format",

@@ -431,14 +431,6 @@ pub fn placement(check: &CheckDef) -> Option<(Tier, Rule)> {
         .map(|(_, tier, rule)| (*tier, *rule))
 }
 
-/// Forward-confirmed reverse DNS of the sending IPs, as the area that checks it concluded.
-#[derive(Debug, Clone)]
-pub struct PtrVerdict {
-    pub status: Status,
-    pub summary: String,
-    pub evidence: Vec<Evidence>,
-}
-
 /// A rule's verdict before it is attached to a provider's check.
 struct Mark {
     status: Status,
@@ -639,28 +631,44 @@ fn one_of(findings: &[Finding], id: &str, what: &str) -> Mark {
     mark.resting_on(basis)
 }
 
-fn ptr(verdict: Option<&PtrVerdict>) -> Mark {
-    match verdict {
-        Some(v) => Mark {
-            status: v.status,
-            summary: v.summary.clone(),
-            evidence: v.evidence.clone(),
-            remediation: (v.status != Status::Pass)
-                .then(|| "See the ptr checks for the sending IPs.".to_string()),
-        },
+/// Forward-confirmed reverse DNS of every sending IP, as the ptr area found it.
+fn ptr(findings: &[Finding]) -> Mark {
+    let basis: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| match f.id() {
+            "ptr.present" | "ptr.forward-confirmed" => true,
+            // Which addresses were checked matters only when it is a problem.
+            "ptr.sending-ips" => f.status != Status::Info,
+            _ => false,
+        })
+        .collect();
+    let mark = match worst(&basis) {
         None => {
-            let mut mark = Mark::new(
-                Status::Info,
-                "not checked here: reverse DNS belongs to the ptr area, which needs the sending IP (--ip)",
-            )
-            .fix("Check the sending IPs' PTR records and that each PTR name resolves back to the same IP.");
-            mark.evidence.push(Evidence::note(
-                "not checked",
-                "the sending IPs are not known to this run",
-            ));
+            let mut mark = Mark::new(Status::Info, "reverse DNS was not checked in this run")
+                .fix("Run with the ptr area (and --ip IP for the sending addresses).");
+            mark.evidence
+                .push(Evidence::note("not checked", "no ptr finding in this run"));
             mark
         }
-    }
+        Some(Status::Pass | Status::Info) => Mark::new(
+            Status::Pass,
+            "every sending IP has forward-confirmed reverse DNS",
+        ),
+        Some(Status::Error) => {
+            Mark::new(Status::Error, "reverse DNS not decided (a lookup failed)")
+                .fix("Retry; see the ptr checks in error.")
+        }
+        Some(status) => {
+            let why: Vec<&str> = basis
+                .iter()
+                .filter(|f| f.status == status)
+                .map(|f| f.summary.as_str())
+                .collect();
+            Mark::new(status, format!("reverse DNS does not hold: {}", why.join("; ")))
+                .fix("Fix the failing ptr checks above: a PTR for each sending IP whose name resolves back to it.")
+        }
+    };
+    mark.resting_on(basis)
 }
 
 /// Rules only a provider's data or a sent message shows: where to look.
@@ -691,7 +699,7 @@ fn not_visible(rule: Rule, tier: Tier) -> Mark {
     mark
 }
 
-fn judge(rule: Rule, tier: Tier, findings: &[Finding], ptr_verdict: Option<&PtrVerdict>) -> Mark {
+fn judge(rule: Rule, tier: Tier, findings: &[Finding]) -> Mark {
     match rule {
         Rule::SpfOrDkim => either("SPF or DKIM", spf(findings), dkim(findings)),
         Rule::Spf => spf(findings),
@@ -703,20 +711,20 @@ fn judge(rule: Rule, tier: Tier, findings: &[Finding], ptr_verdict: Option<&PtrV
             one_of(findings, "dmarc.spf-alignment", "SPF"),
             one_of(findings, "dmarc.dkim-alignment", "DKIM"),
         ),
-        Rule::Ptr => ptr(ptr_verdict),
+        Rule::Ptr => ptr(findings),
         Rule::SpamRate | Rule::OneClickUnsubscribe | Rule::UnsubscribeHonoured => {
             not_visible(rule, tier)
         }
     }
 }
 
-/// Every provider rule, judged from the other areas' findings and, when the ptr area ran,
-/// its verdict on reverse DNS.
-pub fn check(findings: &[Finding], ptr_verdict: Option<&PtrVerdict>) -> Vec<Finding> {
+/// Every provider rule, judged from the other areas' findings (authentication, DMARC and,
+/// for reverse DNS, the ptr area's).
+pub fn check(findings: &[Finding]) -> Vec<Finding> {
     RULES
         .iter()
         .map(|(def, tier, rule)| {
-            let mark = judge(*rule, *tier, findings, ptr_verdict);
+            let mark = judge(*rule, *tier, findings);
             let mut finding = def
                 .finding(mark.status, mark.summary)
                 .evidence_all(mark.evidence);
@@ -733,7 +741,7 @@ pub fn check(findings: &[Finding], ptr_verdict: Option<&PtrVerdict>) -> Vec<Find
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{dkim, dmarc, spf};
+    use crate::checks::{dkim, dmarc, ptr, spf};
 
     fn finding(def: &'static CheckDef, status: Status) -> Finding {
         def.finding(status, format!("{} is {status}", def.id))
@@ -768,7 +776,7 @@ mod tests {
 
     #[test]
     fn every_rule_has_a_place_and_a_verdict() {
-        let out = check(&healthy(), None);
+        let out = check(&healthy());
         assert_eq!(out.len(), ALL.len());
         for f in &out {
             assert!(placement(f.check).is_some(), "{}", f.id());
@@ -793,7 +801,7 @@ mod tests {
                 .find(|f| f.id() == "compliance.gmail.ptr")
                 .unwrap()
                 .summary
-                .contains("--ip")
+                .contains("not checked")
         );
     }
 
@@ -802,7 +810,7 @@ mod tests {
         let mut findings = healthy();
         replace(&mut findings, &dmarc::DMARC_RECORD, Status::Fail);
         findings.retain(|f| f.id() != "dmarc.policy");
-        let out = check(&findings, None);
+        let out = check(&findings);
         for id in [
             "compliance.gmail-bulk.dmarc",
             "compliance.yahoo-bulk.dmarc",
@@ -818,12 +826,12 @@ mod tests {
         let mut findings = healthy();
         findings.retain(|f| !f.id().starts_with("dkim."));
         findings.push(finding(&dkim::DKIM_SELECTORS, Status::Warn));
-        let out = check(&findings, None);
+        let out = check(&findings);
         assert_eq!(status(&out, "compliance.outlook.dkim"), Status::Warn);
         assert_eq!(status(&out, "compliance.gmail.spf-or-dkim"), Status::Pass);
         assert_eq!(status(&out, "compliance.gmail.dkim-key-size"), Status::Warn);
         replace(&mut findings, &spf::SPF_RECORD, Status::Fail);
-        let out = check(&findings, None);
+        let out = check(&findings);
         assert_eq!(status(&out, "compliance.gmail.spf-or-dkim"), Status::Warn);
         assert_eq!(status(&out, "compliance.outlook.spf"), Status::Fail);
     }
@@ -833,7 +841,7 @@ mod tests {
         let mut findings = healthy();
         replace(&mut findings, &dkim::DKIM_KEY_SIZE, Status::Fail);
         replace(&mut findings, &dmarc::DMARC_SPF_ALIGNMENT, Status::Warn);
-        let out = check(&findings, None);
+        let out = check(&findings);
         assert_eq!(status(&out, "compliance.gmail.dkim-key-size"), Status::Fail);
         assert_eq!(
             status(&out, "compliance.gmail-bulk.alignment"),
@@ -842,28 +850,29 @@ mod tests {
         replace(&mut findings, &dmarc::DMARC_DKIM_ALIGNMENT, Status::Fail);
         replace(&mut findings, &dmarc::DMARC_SPF_ALIGNMENT, Status::Fail);
         assert_eq!(
-            status(&check(&findings, None), "compliance.outlook.alignment"),
+            status(&check(&findings), "compliance.outlook.alignment"),
             Status::Fail
         );
         replace(&mut findings, &dmarc::DMARC_DKIM_ALIGNMENT, Status::Error);
         assert_eq!(
-            status(&check(&findings, None), "compliance.outlook.alignment"),
+            status(&check(&findings), "compliance.outlook.alignment"),
             Status::Error
         );
     }
 
     #[test]
-    fn a_ptr_verdict_fills_the_ptr_rows() {
-        let verdict = PtrVerdict {
-            status: Status::Fail,
-            summary: "192.0.2.1 has no PTR record".into(),
-            evidence: vec![Evidence::note(
-                "ptr",
-                "1.2.0.192.in-addr.arpa PTR: NXDOMAIN",
-            )],
-        };
-        let out = check(&healthy(), Some(&verdict));
+    fn the_ptr_area_fills_the_ptr_rows() {
+        let mut findings = healthy();
+        findings.push(finding(&ptr::PTR_PRESENT, Status::Fail));
+        findings.push(finding(&ptr::PTR_FORWARD_CONFIRMED, Status::Pass));
+        let out = check(&findings);
         assert_eq!(status(&out, "compliance.gmail.ptr"), Status::Fail);
         assert_eq!(status(&out, "compliance.yahoo.ptr"), Status::Fail);
+        replace(&mut findings, &ptr::PTR_PRESENT, Status::Pass);
+        findings.push(finding(&ptr::PTR_SENDING_IPS, Status::Info));
+        assert_eq!(
+            status(&check(&findings), "compliance.gmail.ptr"),
+            Status::Pass
+        );
     }
 }

@@ -12,7 +12,10 @@ use crate::dns::{Lookup, Outcome};
 pub mod compliance;
 pub mod dkim;
 pub mod dmarc;
+pub mod dnsbl;
 pub mod mx;
+pub mod network;
+pub mod ptr;
 pub mod spf;
 
 /// Declares a family's checks: one `pub static` [`CheckDef`] per check, documented by its
@@ -45,10 +48,19 @@ pub(crate) use checks;
 
 /// Every check deliv knows, in report order.
 pub fn registry() -> impl Iterator<Item = &'static CheckDef> {
-    [mx::ALL, spf::ALL, dkim::ALL, dmarc::ALL, compliance::ALL]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        mx::ALL,
+        spf::ALL,
+        dkim::ALL,
+        dmarc::ALL,
+        ptr::ALL,
+        dnsbl::ALL,
+        network::ALL,
+        compliance::ALL,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }
 
 pub fn find(id: &str) -> Option<&'static CheckDef> {
@@ -132,11 +144,14 @@ impl Area {
     ];
 
     /// Areas with checks behind them.
-    pub const IMPLEMENTED: [Area; 5] = [
+    pub const IMPLEMENTED: [Area; 8] = [
         Area::Mx,
         Area::Spf,
         Area::Dkim,
         Area::Dmarc,
+        Area::Ptr,
+        Area::Dnsbl,
+        Area::Network,
         Area::Compliance,
     ];
 

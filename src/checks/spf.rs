@@ -254,7 +254,8 @@ pub async fn gather(resolver: &Resolver, domain: &Name) -> SpfEvidence {
     }
 }
 
-fn parse_txt(txt: &Lookup) -> Parsed {
+/// The SPF record among a name's TXT records, parsed.
+pub fn parse_txt(txt: &Lookup) -> Parsed {
     let spf: Vec<Vec<u8>> = txt.txt_records().filter(|t| is_spf_record(t)).collect();
     match spf.as_slice() {
         [] => Parsed::Missing,
@@ -298,43 +299,18 @@ fn gather_node(resolver: &Resolver, domain: Name, path: Vec<Name>) -> BoxFuture<
         path.push(domain.clone());
 
         let mut edge_specs = Vec::new();
-        let mut target_specs = Vec::new();
         for term in &record.terms {
-            match &term.kind {
+            let (spec, redirect) = match &term.kind {
                 TermKind::Directive {
                     mechanism: Mechanism::Include(spec),
                     ..
-                } => {
-                    edge_specs.extend(
-                        literal_target(Some(spec), &domain).map(|t| (term.text.clone(), false, t)),
-                    );
-                }
-                TermKind::Redirect(spec) => {
-                    edge_specs.extend(
-                        literal_target(Some(spec), &domain).map(|t| (term.text.clone(), true, t)),
-                    );
-                }
-                TermKind::Directive { mechanism, .. } => {
-                    let questions: Vec<(Name, RType)> = match mechanism {
-                        Mechanism::A { domain: spec, .. } => literal_target(spec.as_ref(), &domain)
-                            .map(|t| vec![(t.clone(), RType::A), (t, RType::Aaaa)])
-                            .unwrap_or_default(),
-                        Mechanism::Mx { domain: spec, .. } => {
-                            literal_target(spec.as_ref(), &domain)
-                                .map(|t| vec![(t, RType::Mx)])
-                                .unwrap_or_default()
-                        }
-                        Mechanism::Exists(spec) => literal_target(Some(spec), &domain)
-                            .map(|t| vec![(t, RType::A)])
-                            .unwrap_or_default(),
-                        _ => Vec::new(),
-                    };
-                    if !questions.is_empty() {
-                        target_specs.push((term.text.clone(), questions));
-                    }
-                }
-                TermKind::Exp(_) | TermKind::Unknown { .. } => {}
-            }
+                } => (spec, false),
+                TermKind::Redirect(spec) => (spec, true),
+                _ => continue,
+            };
+            edge_specs.extend(
+                literal_target(Some(spec), &domain).map(|t| (term.text.clone(), redirect, t)),
+            );
         }
 
         let edges = join_all(edge_specs.into_iter().map(|(term, redirect, target)| {
@@ -354,16 +330,7 @@ fn gather_node(resolver: &Resolver, domain: Name, path: Vec<Name>) -> BoxFuture<
                 }
             }
         }));
-        let targets = join_all(
-            target_specs
-                .into_iter()
-                .map(|(term, questions)| async move {
-                    TermTarget {
-                        term,
-                        lookups: resolver.query_all(&questions).await,
-                    }
-                }),
-        );
+        let targets = term_targets(resolver, record, &domain);
         let (edges, targets) = tokio::join!(edges, targets);
         Node {
             domain,
@@ -373,6 +340,32 @@ fn gather_node(resolver: &Resolver, domain: Name, path: Vec<Name>) -> BoxFuture<
             targets,
         }
     })
+}
+
+/// The lookups of a record's `a`, `mx` and `exists` terms whose targets are literal (or the
+/// domain itself), asked all at once.
+pub async fn term_targets(resolver: &Resolver, record: &Record, domain: &Name) -> Vec<TermTarget> {
+    let specs = record.directives().filter_map(|(term, _, mechanism)| {
+        let questions: Vec<(Name, RType)> = match mechanism {
+            Mechanism::A { domain: spec, .. } => literal_target(spec.as_ref(), domain)
+                .map(|t| vec![(t.clone(), RType::A), (t, RType::Aaaa)])?,
+            Mechanism::Mx { domain: spec, .. } => {
+                literal_target(spec.as_ref(), domain).map(|t| vec![(t, RType::Mx)])?
+            }
+            Mechanism::Exists(spec) => {
+                literal_target(Some(spec), domain).map(|t| vec![(t, RType::A)])?
+            }
+            _ => return None,
+        };
+        Some((term.text.clone(), questions))
+    });
+    join_all(specs.map(|(term, questions)| async move {
+        TermTarget {
+            term,
+            lookups: resolver.query_all(&questions).await,
+        }
+    }))
+    .await
 }
 
 impl Node {

@@ -176,19 +176,36 @@ impl Name {
 
     /// The reverse-lookup name of an address: `in-addr.arpa` octets or `ip6.arpa` nibbles.
     pub fn reverse(ip: IpAddr) -> Name {
-        match ip {
-            IpAddr::V4(v4) => {
-                let o = v4.octets();
-                Name(format!("{}.{}.{}.{}.in-addr.arpa", o[3], o[2], o[1], o[0]))
-            }
-            IpAddr::V6(v6) => {
-                let mut out = String::with_capacity(72);
-                for byte in v6.octets().iter().rev() {
-                    out.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
-                }
-                out.push_str("ip6.arpa");
-                Name(out)
-            }
+        let suffix = match ip {
+            IpAddr::V4(_) => "in-addr.arpa",
+            IpAddr::V6(_) => "ip6.arpa",
+        };
+        Name(format!("{}.{suffix}", reversed_labels(ip)))
+    }
+
+    /// The address reversed as [`Name::reverse`] does, under another zone: how DNS
+    /// blocklists (RFC 5782 §2) and Team Cymru's origin service are asked.
+    pub fn reversed_under(ip: IpAddr, zone: &Name) -> Result<Name, NameError> {
+        zone.prepend(&reversed_labels(ip))
+    }
+}
+
+/// Octets (IPv4) or nibbles (IPv6) in reverse order, dot-separated.
+fn reversed_labels(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.{}", o[3], o[2], o[1], o[0])
+        }
+        IpAddr::V6(v6) => {
+            let nibbles: Vec<String> = v6
+                .octets()
+                .iter()
+                .rev()
+                .flat_map(|byte| [byte & 0xf, byte >> 4])
+                .map(|n| format!("{n:x}"))
+                .collect();
+            nibbles.join(".")
         }
     }
 }
@@ -283,6 +300,13 @@ mod tests {
         assert_eq!(
             Name::reverse("2001:db8::1".parse().unwrap()).as_str(),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
+        );
+        let zen = Name::parse("zen.spamhaus.org").unwrap();
+        assert_eq!(
+            Name::reversed_under("192.0.2.1".parse().unwrap(), &zen)
+                .unwrap()
+                .as_str(),
+            "1.2.0.192.zen.spamhaus.org"
         );
     }
 }
