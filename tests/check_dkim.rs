@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, findings, run_json};
+use support::{deliv, find, finding, findings, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["dkim.test.zone"]);
@@ -36,12 +36,8 @@ fn dkim(server: &TestDns, case: &str, extra: &[&str]) -> (Vec<(String, String)>,
 }
 
 /// The summary of the first finding with this id and status (a check may emit one per key).
-fn find<'a>(json: &'a Value, id: &str, status: &str) -> Option<&'a str> {
-    json["reports"][0]["checks"]
-        .as_array()?
-        .iter()
-        .find(|c| c["id"] == id && c["status"] == status)?["summary"]
-        .as_str()
+fn summary<'a>(json: &'a Value, id: &str, status: &str) -> Option<&'a str> {
+    find(&json["reports"][0], id, Some(status))?["summary"].as_str()
 }
 
 #[test]
@@ -51,12 +47,12 @@ fn a_good_key_passes_with_its_size_read_from_the_key() {
     assert_eq!(code, 0, "{checks:?}");
     assert!(checks.iter().all(|(_, s)| s == "pass"), "{checks:?}");
     assert!(
-        find(&json, "dkim.key-size", "pass")
+        summary(&json, "dkim.key-size", "pass")
             .unwrap()
             .contains("2048 bits")
     );
     assert!(
-        find(&json, "dkim.selectors", "pass")
+        summary(&json, "dkim.selectors", "pass")
             .unwrap()
             .contains("google")
     );
@@ -101,13 +97,13 @@ fn each_key_defect_has_its_id_and_status() {
     ];
     for (case, id, status, text) in cases {
         let (checks, _, json) = dkim(&server, case, &[]);
-        let summary = find(&json, id, status)
+        let found = summary(&json, id, status)
             .unwrap_or_else(|| panic!("{case}: want {id}={status}, got {checks:?}"));
-        assert!(summary.contains(text), "{case}: {summary:?} lacks {text:?}");
+        assert!(found.contains(text), "{case}: {found:?} lacks {text:?}");
     }
     // A key too short to verify with is not also reported as a usable key.
     let (checks, _, json) = dkim(&server, "rsa512", &[]);
-    assert!(find(&json, "dkim.key", "pass").is_none(), "{checks:?}");
+    assert!(summary(&json, "dkim.key", "pass").is_none(), "{checks:?}");
 }
 
 #[test]
@@ -172,7 +168,7 @@ fn a_named_selector_is_found_or_fails() {
     let (checks, code, json) = dkim(&server, "custom", &["--selector", "x7k2m9"]);
     assert_eq!(code, 0, "{checks:?}");
     assert!(
-        find(&json, "dkim.selectors", "pass")
+        summary(&json, "dkim.selectors", "pass")
             .unwrap()
             .contains("x7k2m9")
     );
@@ -198,7 +194,7 @@ fn a_named_selector_is_found_or_fails() {
     );
     let (_, _, json) = dkim(&server, "deadalias", &["--selector", "selector1"]);
     assert!(
-        find(&json, "dkim.selectors", "fail")
+        summary(&json, "dkim.selectors", "fail")
             .unwrap()
             .contains("CNAME")
     );
@@ -208,13 +204,7 @@ fn a_named_selector_is_found_or_fails() {
 fn keys_behind_cnames_are_followed() {
     let server = server();
     let (_, _, json) = dkim(&server, "alias", &[]);
-    let key = json["reports"][0]["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "dkim.key")
-        .unwrap()
-        .clone();
+    let key = finding(&json, 0, "dkim.key");
     assert_eq!(key["status"], "pass");
     assert_eq!(
         key["evidence"][0]["aliases"][0],
@@ -234,7 +224,7 @@ fn failed_selector_lookups_are_errors_not_missing_keys() {
     let (checks, code, json) = dkim(&server, "slow", &[]);
     assert_eq!(code, 3, "{checks:?}");
     assert!(
-        find(&json, "dkim.selectors", "error")
+        summary(&json, "dkim.selectors", "error")
             .unwrap()
             .contains("SERVFAIL")
     );

@@ -8,7 +8,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::{deliv, find, report, run_json, verdicts};
 
 const ZONES: &[&str] = &[
     "ip.test.zone",
@@ -42,24 +42,7 @@ fn run(server: &TestDns, args: &[&str]) -> (i32, Value) {
 
 /// (id, status, summary) of each finding in the report for `subject`.
 fn findings(json: &Value, subject: &str) -> Vec<(String, String, String)> {
-    let report = json["reports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["domain"] == subject)
-        .unwrap_or_else(|| panic!("no report for {subject}: {json}"));
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_string(),
-                c["status"].as_str().unwrap().to_string(),
-                c["summary"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    verdicts(report(json, subject))
 }
 
 fn has(found: &[(String, String, String)], id: &str, status: &str) -> bool {
@@ -67,18 +50,7 @@ fn has(found: &[(String, String, String)], id: &str, status: &str) -> bool {
 }
 
 fn finding<'a>(json: &'a Value, subject: &str, id: &str, status: &str) -> &'a Value {
-    json["reports"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["domain"] == subject)
-        .and_then(|r| {
-            r["checks"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["id"] == id && c["status"] == status)
-        })
+    find(report(json, subject), id, Some(status))
         .unwrap_or_else(|| panic!("{subject}: no {id}={status} in {json}"))
 }
 

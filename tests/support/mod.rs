@@ -29,26 +29,50 @@ pub fn run_json(cmd: &mut Command) -> (Output, serde_json::Value) {
     (out, json)
 }
 
-/// (id, status) of each finding of the report at `index`.
-pub fn findings(json: &serde_json::Value, index: usize) -> Vec<(String, String)> {
-    json["reports"][index]["checks"]
+/// The report whose `domain` field is `subject` (a domain, or an address for `deliv ip`).
+pub fn report<'a>(json: &'a serde_json::Value, subject: &str) -> &'a serde_json::Value {
+    json["reports"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["domain"] == subject))
+        .unwrap_or_else(|| panic!("no report for {subject}: {json}"))
+}
+
+/// (id, status, summary) of each finding of a report.
+pub fn verdicts(report: &serde_json::Value) -> Vec<(String, String, String)> {
+    report["checks"]
         .as_array()
         .expect("checks")
         .iter()
         .map(|c| {
-            (
-                c["id"].as_str().unwrap_or_default().to_string(),
-                c["status"].as_str().unwrap_or_default().to_string(),
-            )
+            let field = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            (field("id"), field("status"), field("summary"))
         })
         .collect()
 }
 
+/// (id, status) of each finding of the report at `index`.
+pub fn findings(json: &serde_json::Value, index: usize) -> Vec<(String, String)> {
+    verdicts(&json["reports"][index])
+        .into_iter()
+        .map(|(id, status, _)| (id, status))
+        .collect()
+}
+
+/// The first finding of a report with this id and, when given, this status.
+pub fn find<'a>(
+    report: &'a serde_json::Value,
+    id: &str,
+    status: Option<&str>,
+) -> Option<&'a serde_json::Value> {
+    report["checks"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == id && status.is_none_or(|s| c["status"] == s))
+}
+
 /// The finding of the report at `index` with this id.
 pub fn finding(json: &serde_json::Value, index: usize, id: &str) -> serde_json::Value {
-    json["reports"][index]["checks"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["id"] == id))
+    find(&json["reports"][index], id, None)
         .cloned()
         .unwrap_or_else(|| panic!("no finding {id} in {json}"))
 }
