@@ -1,6 +1,6 @@
-//! Acts on a parsed command line: validates input, builds the run's resolver, gathers,
-//! checks and prints. Everything the binary does is here; `main` only maps the outcome
-//! to a process exit code.
+//! Acts on a parsed command line: checks the input, builds the run's resolver, hands the
+//! subjects to the orchestrator ([`run`]) and the results to a renderer ([`report`]). `main`
+//! only maps the outcome to a process exit code.
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
@@ -8,19 +8,18 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::CommandFactory;
-use serde_json::json;
 
-use crate::checks::{self, Area, Status};
+use crate::checks::{self, Area, Options, Subject, SubjectKind, dkim, dmarc, spf};
 use crate::cli::{
     AlignmentArgs, CheckArgs, Cli, ColorChoice, Command, ExplainArgs, Format, Global, IpArgs,
     ListArgs, SelectorArgs, SpfArgs,
 };
 use crate::dkim::selectors;
+use crate::dmarc::Identifiers;
 use crate::dns::{Name, Resolver, ResolverConfig, Zone};
-use crate::report::{self, DomainReport, Exit, human, json as json_report};
+use crate::report::{self, Exit, Report, evaluation, explain as explain_report, human};
 use crate::reputation::{self, lists};
 use crate::run;
-use crate::spf::{self, SpfResult};
 
 /// A problem with what the user asked for: one line on stderr, exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +43,7 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
         Command::Spf(args) => spf_command(&cli.global, &args, style),
         Command::Dmarc(args) => area_command(
             &cli.global,
-            Area::Dmarc,
+            dmarc::NAME,
             &args.domain,
             &args.selectors,
             Some(&args.alignment),
@@ -52,7 +51,7 @@ pub fn main(cli: Cli) -> Result<Exit, UsageError> {
         ),
         Command::Dkim(args) => area_command(
             &cli.global,
-            Area::Dkim,
+            dkim::NAME,
             &args.domain,
             &args.selectors,
             None,
@@ -168,35 +167,31 @@ fn reputation_options(ips: &[String], args: &ListArgs) -> Result<reputation::Opt
     })
 }
 
-fn areas(args: &CheckArgs) -> Result<BTreeSet<Area>, UsageError> {
-    if let Some(unbuilt) = args.only.iter().find(|a| !a.is_implemented()) {
-        let built: Vec<&str> = Area::IMPLEMENTED.iter().map(|a| a.as_str()).collect();
-        return Err(UsageError::new(format!(
-            "area '{unbuilt}' is not built yet; built areas: {}",
-            built.join(", ")
-        )));
-    }
+/// The areas `check` runs: `--only`, or every area for domains but `--skip`.
+fn areas(args: &CheckArgs) -> BTreeSet<Area> {
     let chosen: BTreeSet<Area> = if args.only.is_empty() {
-        Area::IMPLEMENTED.into_iter().collect()
+        checks::areas_for(SubjectKind::Domain)
+            .map(|d| d.area)
+            .collect()
     } else {
         args.only.iter().copied().collect()
     };
-    Ok(chosen
+    chosen
         .into_iter()
         .filter(|a| !args.skip.contains(a))
-        .collect())
+        .collect()
 }
 
 /// Renders reports as the format asks and returns the exit code they give.
 fn emit_reports(
     global: &Global,
-    reports: &[DomainReport],
+    reports: &[Report],
     resolver: &Resolver,
     style: human::Style,
 ) -> Exit {
     let stats = resolver.stats();
     match global.format {
-        Format::Json => print_json(&json_report::reports(reports, Some(&stats))),
+        Format::Json => print_json(&report::json::reports(reports, Some(&stats))),
         Format::Human => {
             print(&human::reports(reports, style));
             if global.stats {
@@ -213,7 +208,7 @@ fn options(
     domains: &[Name],
     selectors: &SelectorArgs,
     alignment: Option<&AlignmentArgs>,
-) -> Result<run::Options, UsageError> {
+) -> Result<Options, UsageError> {
     let named = |flag: &str, text: &Option<String>| {
         text.as_deref()
             .map(|t| {
@@ -222,7 +217,7 @@ fn options(
             })
             .transpose()
     };
-    let identifiers = checks::dmarc::Identifiers {
+    let identifiers = Identifiers {
         return_path: named(
             "--return-path",
             &alignment.and_then(|a| a.return_path.clone()),
@@ -247,24 +242,28 @@ fn options(
             }
         }
     }
-    Ok(run::Options {
+    Ok(Options {
         selectors: selectors.selectors.clone(),
         identifiers,
-        ..run::Options::default()
+        ..Options::default()
     })
 }
 
-/// Checks `domains` in `areas` and prints the reports.
+/// Checks `subjects` in `areas` and prints the reports.
 fn run_checks(
     global: &Global,
-    domains: &[Name],
+    subjects: Vec<Subject>,
     areas: &BTreeSet<Area>,
-    options: &run::Options,
+    options: &Options,
     style: human::Style,
 ) -> Result<Exit, UsageError> {
     let resolver = resolver(global)?;
-    let reports = runtime()?.block_on(run::check_domains(&resolver, domains, areas, options));
+    let reports = runtime()?.block_on(run::check_all(&resolver, subjects, areas, options));
     Ok(emit_reports(global, &reports, &resolver, style))
+}
+
+fn domain_subjects(domains: &[Name]) -> Vec<Subject> {
+    domains.iter().cloned().map(Subject::Domain).collect()
 }
 
 fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit, UsageError> {
@@ -273,13 +272,13 @@ fn check(global: &Global, args: &CheckArgs, style: human::Style) -> Result<Exit,
         .iter()
         .map(|d| domain(d))
         .collect::<Result<Vec<_>, _>>()?;
-    let areas = areas(args)?;
+    let areas = areas(args);
     if areas.is_empty() {
         return Err(UsageError::new("--skip leaves no area to check"));
     }
     let mut options = options(&domains, &args.selectors, Some(&args.alignment))?;
     options.reputation = reputation_options(&args.ips, &args.lists)?;
-    run_checks(global, &domains, &areas, &options, style)
+    run_checks(global, domain_subjects(&domains), &areas, &options, style)
 }
 
 /// `deliv dmarc`, `deliv dkim` and `deliv spf` without `--ip`: one area of one domain, in depth.
@@ -293,7 +292,13 @@ fn area_command(
 ) -> Result<Exit, UsageError> {
     let domains = [domain(domain_text)?];
     let options = options(&domains, selectors, alignment)?;
-    run_checks(global, &domains, &BTreeSet::from([area]), &options, style)
+    run_checks(
+        global,
+        domain_subjects(&domains),
+        &BTreeSet::from([area]),
+        &options,
+        style,
+    )
 }
 
 fn ip_command(global: &Global, args: &IpArgs, style: human::Style) -> Result<Exit, UsageError> {
@@ -302,151 +307,52 @@ fn ip_command(global: &Global, args: &IpArgs, style: human::Style) -> Result<Exi
         .iter()
         .map(|t| ip_address(t, ""))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = reputation_options(&[], &args.lists)?;
-    let resolver = resolver(global)?;
-    let reports = runtime()?.block_on(run::check_ips(&resolver, &ips, &options));
-    Ok(emit_reports(global, &reports, &resolver, style))
+    let options = Options {
+        reputation: reputation_options(&[], &args.lists)?,
+        ..Options::default()
+    };
+    let areas: BTreeSet<Area> = checks::areas_for(SubjectKind::Ip).map(|d| d.area).collect();
+    let subjects = ips.into_iter().map(Subject::Ip).collect();
+    run_checks(global, subjects, &areas, &options, style)
 }
 
 fn spf_command(global: &Global, args: &SpfArgs, style: human::Style) -> Result<Exit, UsageError> {
     let Some(ip_text) = &args.ip else {
         let none = SelectorArgs::default();
-        return area_command(global, Area::Spf, &args.domain, &none, None, style);
+        return area_command(global, spf::NAME, &args.domain, &none, None, style);
     };
     let ip = ip_address(ip_text, "--ip ")?;
     let resolver = resolver(global)?;
-    let query = spf::Query {
+    let query = crate::spf::Query {
         ip,
         sender: args.sender.clone().unwrap_or_default(),
         helo: args.helo.clone().unwrap_or_default(),
         domain: args.domain.clone(),
     };
-    let evaluation = runtime()?.block_on(spf::check_host(&resolver, &query));
-    let status = sender_status(evaluation.result);
-    let remediation = spf_remediation(&query, &evaluation);
+    let evaluation = runtime()?.block_on(crate::spf::check_host(&resolver, &query));
+    let verdict = spf::judge(&query, &evaluation);
     match global.format {
-        Format::Json => {
-            let evidence: Vec<checks::Evidence> = evaluation
-                .consulted
-                .iter()
-                .map(checks::Evidence::from)
-                .collect();
-            print_json(&json_report::document(
-                json!({
-                    "result": evaluation.result,
-                    "status": status,
-                    "domain": query.domain,
-                    "ip": ip.to_canonical().to_string(),
-                    "sender": query.sender,
-                    "helo": query.helo,
-                    "mechanism": evaluation.mechanism,
-                    "matched_in": evaluation.matched_in,
-                    "explanation": evaluation.explanation,
-                    "problem": evaluation.problem,
-                    "remediation": remediation,
-                    "dns_lookups": evaluation.dns_lookups,
-                    "void_lookups": evaluation.void_lookups,
-                    "trace": evaluation.trace,
-                    "evidence": evidence,
-                }),
-                Some(&resolver.stats()),
-            ));
-        }
+        Format::Json => print_json(&evaluation::json(
+            &query,
+            &evaluation,
+            &verdict,
+            &resolver.stats(),
+        )),
         Format::Human => {
-            let mut out = format!(
-                "check_host({ip}, {}, sender {:?}, helo {:?}) = {}\n",
-                query.domain,
-                query.sender,
-                query.helo,
-                human::status_word(status, evaluation.result.as_str())
-            );
-            if let Some(m) = &evaluation.mechanism {
-                out.push_str(&format!(
-                    "  decided by '{m}' in {}\n",
-                    evaluation.matched_in.as_deref().unwrap_or("?")
-                ));
-            }
-            if let Some(e) = &evaluation.explanation {
-                out.push_str(&format!("  explanation: {e}\n"));
-            }
-            if let Some(p) = &evaluation.problem {
-                out.push_str(&format!("  why: {p}\n"));
-            }
-            if let Some(fix) = &remediation {
-                out.push_str(&format!("  → {fix}\n"));
-            }
-            out.push_str(&format!(
-                "  DNS-querying terms: {} of {}; void lookups: {} of {}\n",
-                evaluation.dns_lookups,
-                spf::eval::MAX_DNS_LOOKUPS,
-                evaluation.void_lookups,
-                spf::eval::MAX_VOID_LOOKUPS
-            ));
-            out.push_str("trace:\n");
-            for line in &evaluation.trace {
-                out.push_str(&format!("  {line}\n"));
-            }
-            print(&out);
+            print(&evaluation::human(&query, &evaluation, &verdict));
             if global.stats {
                 eprintln!("{}", human::stats(&resolver.stats()));
             }
         }
     }
-    Ok(Exit::from_statuses([status], global.fail_on))
-}
-
-/// What an SPF result means for the sender who asked: anything that is not `pass` keeps
-/// mail from authenticating by SPF (neutral is only a warning: it neither helps nor fails).
-fn sender_status(result: SpfResult) -> Status {
-    match result {
-        SpfResult::Pass => Status::Pass,
-        SpfResult::Neutral => Status::Warn,
-        SpfResult::TempError => Status::Error,
-        SpfResult::Fail | SpfResult::SoftFail | SpfResult::None | SpfResult::PermError => {
-            Status::Fail
-        }
-    }
-}
-
-/// What the sender changes when mail from this IP does not pass.
-fn spf_remediation(query: &spf::Query, evaluation: &spf::Evaluation) -> Option<String> {
-    let (domain, ip) = (&query.domain, query.ip.to_canonical());
-    let family = if ip.is_ipv4() { "ip4" } else { "ip6" };
-    let problem = evaluation.problem.as_deref().unwrap_or("");
-    Some(match evaluation.result {
-        SpfResult::Pass => return None,
-        SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => format!(
-            "{ip} is not authorised by {domain}: if it sends for {domain}, add `{family}:{ip}` (or its \
-             provider's include) to the record, before the `all` term"
-        ),
-        SpfResult::None => format!(
-            "{domain} has no SPF record: publish one listing every sender, e.g. `v=spf1 {family}:{ip} -all`"
-        ),
-        SpfResult::PermError => format!(
-            "receivers treat this as a failure for every message: {problem}; `deliv spf {domain}` lints the record"
-        ),
-        SpfResult::TempError => {
-            format!("a DNS lookup failed ({problem}); nothing is concluded: retry")
-        }
-    })
+    Ok(Exit::from_statuses([verdict.status], global.fail_on))
 }
 
 fn explain(global: &Global, args: &ExplainArgs) -> Result<Exit, UsageError> {
     if args.list {
         match global.format {
-            Format::Json => {
-                let list: Vec<_> = checks::registry()
-                    .map(|c| json!({"id": c.id, "area": c.area, "title": c.title}))
-                    .collect();
-                print_json(&json_report::document(json!({ "checks": list }), None));
-            }
-            Format::Human => {
-                let width = checks::registry().map(|c| c.id.len()).max().unwrap_or(0);
-                let lines: String = checks::registry()
-                    .map(|c| format!("{:width$}  {}\n", c.id, c.title))
-                    .collect();
-                print(&lines);
-            }
+            Format::Json => print_json(&explain_report::list_json()),
+            Format::Human => print(&explain_report::list_human()),
         }
         return Ok(Exit::Clean);
     }
@@ -466,16 +372,7 @@ fn explain(global: &Global, args: &ExplainArgs) -> Result<Exit, UsageError> {
         )));
     };
     match global.format {
-        Format::Json => print_json(&json_report::document(
-            json!({
-                "id": check.id,
-                "area": check.area,
-                "title": check.title,
-                "doc": check.explain(),
-                "references": check.references,
-            }),
-            None,
-        )),
+        Format::Json => print_json(&explain_report::check_json(check)),
         Format::Human => print(&check.explain()),
     }
     Ok(Exit::Clean)

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::checks::Area;
+use crate::checks::{Area, parse_area};
 use crate::report::FailOn;
 
 #[derive(Debug, Parser)]
@@ -108,7 +108,7 @@ pub struct CheckArgs {
     pub domains: Vec<String>,
 
     /// Only these areas (comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "AREA")]
+    #[arg(long, value_delimiter = ',', value_name = "AREA", value_parser = parse_area)]
     pub only: Vec<Area>,
 
     /// All built areas but these (comma-separated)
@@ -116,6 +116,7 @@ pub struct CheckArgs {
         long,
         value_delimiter = ',',
         value_name = "AREA",
+        value_parser = parse_area,
         conflicts_with = "only"
     )]
     pub skip: Vec<Area>,

@@ -6,16 +6,12 @@ mod support;
 use std::collections::BTreeMap;
 
 use support::dns::TestDns;
-use support::{deliv, findings, run_json};
+use support::{deliv, findings, run};
 
 /// id → status of the compliance checks.
 fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String, String> {
-    let (_, json) = run_json(
-        deliv()
-            .args(["check", domain, "--only", "compliance", "--format", "json"])
-            .args(["--resolver", &server.resolver_arg()])
-            .args(extra),
-    );
+    let args = [&["check", domain, "--only", "compliance"], extra].concat();
+    let (_, json) = run(server, &args);
     let statuses = findings(&json, 0);
     assert!(
         statuses.iter().all(|(id, _)| id.starts_with("compliance.")),

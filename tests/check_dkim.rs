@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, find, finding, findings, run_json};
+use support::{deliv, find, finding, findings, run, run_faulty};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["dkim.test.zone"]);
@@ -26,13 +26,14 @@ fn server() -> TestDns {
 /// (id, status) of every finding, the exit code and the document.
 fn dkim(server: &TestDns, case: &str, extra: &[&str]) -> (Vec<(String, String)>, i32, Value) {
     let domain = format!("{case}.dkim.test");
-    let (out, json) = run_json(
-        deliv()
-            .args(["dkim", &domain, "--format", "json", "--timeout", "1"])
-            .args(["--resolver", &server.resolver_arg()])
-            .args(extra),
-    );
-    (findings(&json, 0), out.status.code().unwrap_or(-1), json)
+    let args = [&["dkim", domain.as_str()], extra].concat();
+    // The `slow` case meets injected timeouts.
+    let (code, json) = if case == "slow" {
+        run_faulty(server, &args)
+    } else {
+        run(server, &args)
+    };
+    (findings(&json, 0), code, json)
 }
 
 /// The summary of the first finding with this id and status (a check may emit one per key).
@@ -233,19 +234,18 @@ fn failed_selector_lookups_are_errors_not_missing_keys() {
 #[test]
 fn check_uses_the_dkim_domain_for_keys() {
     let server = server();
-    let (out, json) = run_json(deliv().args([
-        "check",
-        "example.dkim.test",
-        "--only",
-        "dkim",
-        "--dkim-domain",
-        "good.dkim.test",
-        "--format",
-        "json",
-        "--resolver",
-        &server.resolver_arg(),
-    ]));
-    assert_eq!(out.status.code(), Some(0));
+    let (code, json) = run(
+        &server,
+        &[
+            "check",
+            "example.dkim.test",
+            "--only",
+            "dkim",
+            "--dkim-domain",
+            "good.dkim.test",
+        ],
+    );
+    assert_eq!(code, 0);
     assert_eq!(json["reports"][0]["domain"], "example.dkim.test");
     let selectors = &json["reports"][0]["checks"][0];
     assert_eq!(selectors["status"], "pass");

@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, finding, findings, has, run_json};
+use support::{finding, findings, has, run, run_faulty};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["mx.test.zone"]);
@@ -15,22 +15,17 @@ fn server() -> TestDns {
     server
 }
 
-/// (id, status) of every finding for `domain`, and the exit code.
+/// (id, status) of every finding for `domain`, the exit code and the document.
 fn check(server: &TestDns, domain: &str) -> (Vec<(String, String)>, i32, Value) {
-    let (out, json) = run_json(deliv().args([
-        "check",
-        &format!("{domain}.mx.test"),
-        "--only",
-        "mx",
-        "--resolver",
-        &server.resolver_arg(),
-        "--timeout",
-        "1",
-        "--format",
-        "json",
-    ]));
-    let checks = findings(&json, 0);
-    (checks, out.status.code().unwrap_or(-1), json)
+    let name = format!("{domain}.mx.test");
+    let args = ["check", name.as_str(), "--only", "mx"];
+    // The `slow` case meets an injected timeout.
+    let (code, json) = if domain == "slow" {
+        run_faulty(server, &args)
+    } else {
+        run(server, &args)
+    };
+    (findings(&json, 0), code, json)
 }
 
 #[test]

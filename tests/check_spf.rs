@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, finding, findings, has, run_json};
+use support::{deliv, finding, findings, has, run, run_faulty, run_json};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["spf.test.zone"]);
@@ -16,28 +16,19 @@ fn server() -> TestDns {
     server
 }
 
-fn spf_args(server: &TestDns, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = extra.iter().map(ToString::to_string).collect();
-    args.extend(
-        [
-            "--resolver",
-            &server.resolver_arg(),
-            "--timeout",
-            "1",
-            "--format",
-            "json",
-        ]
-        .iter()
-        .map(ToString::to_string),
-    );
-    args
+/// The `timeout-inc` case meets an injected timeout.
+fn run_spf(server: &TestDns, args: &[&str]) -> (i32, Value) {
+    if args.iter().any(|a| a.starts_with("timeout-inc.")) {
+        run_faulty(server, args)
+    } else {
+        run(server, args)
+    }
 }
 
 fn lint(server: &TestDns, domain: &str) -> (Vec<(String, String)>, i32, Value) {
     let name = format!("{domain}.spf.test");
-    let (out, json) = run_json(deliv().args(spf_args(server, &["check", &name, "--only", "spf"])));
-    let checks = findings(&json, 0);
-    (checks, out.status.code().unwrap_or(-1), json)
+    let (code, json) = run_spf(server, &["check", &name, "--only", "spf"]);
+    (findings(&json, 0), code, json)
 }
 
 #[test]
@@ -180,10 +171,7 @@ fn dns_faults_are_errors_never_missing() {
 #[test]
 fn check_host_reports_result_mechanism_and_explanation() {
     let server = server();
-    let run = |extra: &[&str]| {
-        let (out, json) = run_json(deliv().args(spf_args(&server, extra)));
-        (out.status.code().unwrap_or(-1), json)
-    };
+    let run = |args: &[&str]| run_spf(&server, args);
     let (code, json) = run(&[
         "spf",
         "good.spf.test",

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{deliv, run_json, verdicts};
+use support::{FAULT_TIMEOUT, TIMEOUT, deliv, run_json, run_with, verdicts};
 
 const ZONES: [(&str, &str); 13] = [
     (".", "demo.zone"),
@@ -85,22 +85,12 @@ fn start_named() -> Named {
     // Ready when it answers authoritatively for a fixture name.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let (out, json) = run_json(
-            deliv()
-                .args([
-                    "check",
-                    "good.mx.test",
-                    "--only",
-                    "mx",
-                    "--format",
-                    "json",
-                    "--timeout",
-                    "1",
-                    "--resolver",
-                ])
-                .arg(named.addr()),
+        let (code, json) = run_with(
+            &named.addr(),
+            FAULT_TIMEOUT,
+            &["check", "good.mx.test", "--only", "mx"],
         );
-        if out.status.code() == Some(0) && json["reports"][0]["checks"][0]["status"] == "pass" {
+        if code == 0 && json["reports"][0]["checks"][0]["status"] == "pass" {
             return named;
         }
         assert!(
@@ -184,11 +174,7 @@ fn a_real_server_and_the_zone_overlay_give_the_same_verdicts() {
         "derive.ip.test",
         "listed.ip.test",
     ];
-    let (_, live) = run_json(
-        deliv()
-            .args(["check", "--format", "json", "--resolver", &named.addr()])
-            .args(domains),
-    );
+    let (_, live) = run_with(&named.addr(), TIMEOUT, &[&["check"], &domains[..]].concat());
     let mut offline = deliv();
     offline
         .args(["check", "--format", "json", "--offline"])
@@ -206,29 +192,24 @@ fn a_real_server_and_the_zone_overlay_give_the_same_verdicts() {
 #[ignore = "needs BIND (named); run by .ci/run"]
 fn check_host_against_a_real_server() {
     let named = start_named();
-    let (out, json) = run_json(deliv().args([
-        "spf",
-        "good.spf.test",
-        "--ip",
-        "198.51.100.20",
-        "--sender",
-        "bounce@good.spf.test",
-        "--format",
-        "json",
-        "--resolver",
+    let (code, json) = run_with(
         &named.addr(),
-    ]));
-    assert_eq!(out.status.code(), Some(0));
+        TIMEOUT,
+        &[
+            "spf",
+            "good.spf.test",
+            "--ip",
+            "198.51.100.20",
+            "--sender",
+            "bounce@good.spf.test",
+        ],
+    );
+    assert_eq!(code, 0);
     assert_eq!(json["result"], "pass");
-    let (_, json) = run_json(deliv().args([
-        "spf",
-        "toomany.spf.test",
-        "--ip",
-        "203.0.113.5",
-        "--format",
-        "json",
-        "--resolver",
+    let (_, json) = run_with(
         &named.addr(),
-    ]));
+        TIMEOUT,
+        &["spf", "toomany.spf.test", "--ip", "203.0.113.5"],
+    );
     assert_eq!(json["result"], "permerror");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use deliv::dns::{Failure, Name, Outcome, RType, Rdata, Resolver, ResolverConfig, Source, Zone};
 use support::dns::{Fault, TestDns};
-use support::{deliv, run_json};
+use support::run;
 
 fn resolver(server: Option<&TestDns>, zones: Vec<Zone>, offline: bool) -> Resolver {
     Resolver::new(ResolverConfig {
@@ -95,20 +95,19 @@ fn a_run_never_asks_the_same_question_twice() {
     ]);
     // deep.spf.test's MX is needed by the mx area, by the SPF record's `mx` term and by the
     // sending IPs the reputation areas derive from both; PTR names by ptr and dnsbl.
-    let (_, json) = run_json(deliv().args([
-        "check",
-        "deep.spf.test",
-        "toomany.spf.test",
-        "good.mx.test",
-        "--dnsbl",
-        "ips.bl.test",
-        "--dbl",
-        "dom.bl.test",
-        "--resolver",
-        &server.resolver_arg(),
-        "--format",
-        "json",
-    ]));
+    let (_, json) = run(
+        &server,
+        &[
+            "check",
+            "deep.spf.test",
+            "toomany.spf.test",
+            "good.mx.test",
+            "--dnsbl",
+            "ips.bl.test",
+            "--dbl",
+            "dom.bl.test",
+        ],
+    );
     let mut counts: BTreeMap<(String, u16), usize> = BTreeMap::new();
     for q in server.queries() {
         *counts.entry(q).or_default() += 1;

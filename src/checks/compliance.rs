@@ -5,10 +5,23 @@
 //! Rules that only the provider's data shows (spam rate, unsubscribe handling) or that need a
 //! message (one-click unsubscribe) are `info`, with where to look.
 
-use super::{Area, CheckDef, Evidence, Finding, Status, checks};
+use crate::checks::area::{AreaDef, SubjectKind, gather_nothing};
+use crate::checks::finding::{Area, CheckDef, Evidence, Finding, Grid, Status, checks};
+use crate::checks::{dkim, dmarc, ptr, spf};
+
+pub const NAME: Area = Area::new("compliance");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain],
+    reads: &[spf::NAME, dkim::NAME, dmarc::NAME, ptr::NAME],
+    checks: CHECKS,
+    gather: gather_nothing,
+    check: |g| check(g.findings()),
+};
 
 checks! {
-    area: Area::Compliance;
+    area: NAME;
 
     /// ## What it checks
     /// Gmail's rule for every sender: SPF or DKIM set up for the domain, judged from the
@@ -309,7 +322,7 @@ checks! {
 
 /// A requirement, one row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Rule {
+enum Rule {
     SpfOrDkim,
     Spf,
     Dkim,
@@ -322,26 +335,9 @@ pub enum Rule {
     UnsubscribeHonoured,
 }
 
-impl Rule {
-    pub fn label(self) -> &'static str {
-        match self {
-            Rule::SpfOrDkim => "SPF or DKIM",
-            Rule::Spf => "SPF valid",
-            Rule::Dkim => "DKIM key published",
-            Rule::DkimKeySize => "DKIM key ≥ 1024 bits",
-            Rule::Dmarc => "DMARC, p=none or stronger",
-            Rule::Alignment => "From aligned (SPF or DKIM)",
-            Rule::Ptr => "Reverse DNS (FCrDNS)",
-            Rule::SpamRate => "Spam rate < 0.3%",
-            Rule::OneClickUnsubscribe => "One-click unsubscribe",
-            Rule::UnsubscribeHonoured => "Unsubscribes honoured",
-        }
-    }
-}
-
 /// A provider's set of rules, one column of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tier {
+enum Tier {
     Gmail,
     GmailBulk,
     Yahoo,
@@ -349,36 +345,41 @@ pub enum Tier {
     Outlook,
 }
 
-impl Tier {
-    pub const ALL: [Tier; 5] = [
-        Tier::Gmail,
-        Tier::GmailBulk,
-        Tier::Yahoo,
-        Tier::YahooBulk,
-        Tier::Outlook,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tier::Gmail => "Gmail",
-            Tier::GmailBulk => "Gmail bulk",
-            Tier::Yahoo => "Yahoo",
-            Tier::YahooBulk => "Yahoo bulk",
-            Tier::Outlook => "Outlook.com",
-        }
-    }
-
-    /// Who the column is about.
-    pub fn scope(self) -> &'static str {
-        match self {
-            Tier::Gmail => "all senders to Gmail",
-            Tier::GmailBulk => "about 5,000+/day to Gmail, on top of the Gmail column",
-            Tier::Yahoo => "all senders to Yahoo and AOL",
-            Tier::YahooBulk => "bulk senders, no published threshold, on top of the Yahoo column",
-            Tier::Outlook => "5,000+/day to Outlook.com consumer mailboxes",
-        }
-    }
-}
+/// The table human output draws the rules in: a row per [`Rule`], a column per [`Tier`], in
+/// the order of their variants.
+pub static GRID: Grid = Grid {
+    corner: "Provider requirement",
+    rows: &[
+        "SPF or DKIM",
+        "SPF valid",
+        "DKIM key published",
+        "DKIM key ≥ 1024 bits",
+        "DMARC, p=none or stronger",
+        "From aligned (SPF or DKIM)",
+        "Reverse DNS (FCrDNS)",
+        "Spam rate < 0.3%",
+        "One-click unsubscribe",
+        "Unsubscribes honoured",
+    ],
+    columns: &[
+        ("Gmail", "all senders to Gmail"),
+        (
+            "Gmail bulk",
+            "about 5,000+/day to Gmail, on top of the Gmail column",
+        ),
+        ("Yahoo", "all senders to Yahoo and AOL"),
+        (
+            "Yahoo bulk",
+            "bulk senders, no published threshold, on top of the Yahoo column",
+        ),
+        (
+            "Outlook.com",
+            "5,000+/day to Outlook.com consumer mailboxes",
+        ),
+    ],
+    legend: "✔ met  ✘ not met  ? not confirmed from DNS (see below)",
+    sources: "Requirements as published:",
+};
 
 /// Each check's place in the table.
 static RULES: &[(&CheckDef, Tier, Rule)] = &[
@@ -423,14 +424,6 @@ static RULES: &[(&CheckDef, Tier, Rule)] = &[
     (&OUTLOOK_ALIGNMENT, Tier::Outlook, Rule::Alignment),
 ];
 
-/// The provider column and rule row of a compliance check.
-pub fn placement(check: &CheckDef) -> Option<(Tier, Rule)> {
-    RULES
-        .iter()
-        .find(|(def, _, _)| def.id == check.id)
-        .map(|(_, tier, rule)| (*tier, *rule))
-}
-
 /// A rule's verdict before it is attached to a provider's check.
 struct Mark {
     status: Status,
@@ -465,9 +458,12 @@ impl Mark {
     }
 }
 
-/// The other checks' findings with these ids.
-fn with_ids<'a>(findings: &'a [Finding], ids: &[&str]) -> Vec<&'a Finding> {
-    findings.iter().filter(|f| ids.contains(&f.id())).collect()
+/// The other areas' findings of these checks.
+fn with<'a>(findings: &'a [Finding], checks: &[&CheckDef]) -> Vec<&'a Finding> {
+    findings
+        .iter()
+        .filter(|f| checks.iter().any(|c| f.is(c)))
+        .collect()
 }
 
 fn worst(findings: &[&Finding]) -> Option<Status> {
@@ -476,15 +472,15 @@ fn worst(findings: &[&Finding]) -> Option<Status> {
 
 /// SPF counts when the record exists and evaluation cannot end in permerror.
 fn spf(findings: &[Finding]) -> Mark {
-    let basis = with_ids(
+    let basis = with(
         findings,
         &[
-            "spf.record",
-            "spf.syntax",
-            "spf.lookup-limit",
-            "spf.void-lookups",
-            "spf.include-target",
-            "spf.include-loop",
+            &spf::SPF_RECORD,
+            &spf::SPF_SYNTAX,
+            &spf::SPF_LOOKUP_LIMIT,
+            &spf::SPF_VOID_LOOKUPS,
+            &spf::SPF_INCLUDE_TARGET,
+            &spf::SPF_INCLUDE_LOOP,
         ],
     );
     let mark = match worst(&basis) {
@@ -511,11 +507,11 @@ fn spf(findings: &[Finding]) -> Mark {
 /// DKIM counts when one published key is usable; "none found" under guessed selectors is
 /// not known to be absent.
 fn dkim(findings: &[Finding]) -> Mark {
-    let keys = with_ids(findings, &["dkim.key", "dkim.key-size"]);
-    let selectors = with_ids(findings, &["dkim.selectors"]);
+    let keys = with(findings, &[&dkim::DKIM_KEY, &dkim::DKIM_KEY_SIZE]);
+    let selectors = with(findings, &[&dkim::DKIM_SELECTORS]);
     let usable: Vec<&&Finding> = keys
         .iter()
-        .filter(|f| f.id() == "dkim.key" && f.status == Status::Pass)
+        .filter(|f| f.is(&dkim::DKIM_KEY) && f.status == Status::Pass)
         .collect();
     let basis = selectors.iter().chain(&keys).copied();
     let mark = if !usable.is_empty() {
@@ -572,7 +568,7 @@ fn either(what: &str, a: Mark, b: Mark) -> Mark {
 }
 
 fn key_size(findings: &[Finding]) -> Mark {
-    let sizes = with_ids(findings, &["dkim.key-size"]);
+    let sizes = with(findings, &[&dkim::DKIM_KEY_SIZE]);
     match worst(&sizes) {
         Some(Status::Fail) => Mark::new(Status::Fail, "an RSA key under 1024 bits is published")
             .fix("Replace it with a 2048-bit key; see dkim.key-size.")
@@ -594,8 +590,8 @@ fn key_size(findings: &[Finding]) -> Mark {
 }
 
 fn dmarc(findings: &[Finding]) -> Mark {
-    let record = with_ids(findings, &["dmarc.record"]);
-    let policy = with_ids(findings, &["dmarc.policy"]);
+    let record = with(findings, &[&dmarc::DMARC_RECORD]);
+    let policy = with(findings, &[&dmarc::DMARC_POLICY]);
     let basis = record.iter().chain(&policy).copied();
     let mark = match (worst(&record), worst(&policy)) {
         (None, _) => Mark::new(Status::Info, "DMARC was not checked in this run")
@@ -615,8 +611,8 @@ fn dmarc(findings: &[Finding]) -> Mark {
     mark.resting_on(basis)
 }
 
-fn one_of(findings: &[Finding], id: &str, what: &str) -> Mark {
-    let basis = with_ids(findings, &[id]);
+fn one_of(findings: &[Finding], check: &'static CheckDef, what: &str) -> Mark {
+    let (basis, id) = (with(findings, &[check]), check.id);
     let mark = match worst(&basis) {
         None => Mark::new(Status::Info, format!("{what} was not checked in this run")),
         Some(Status::Pass) => Mark::new(Status::Pass, format!("{what} aligns")),
@@ -635,11 +631,11 @@ fn one_of(findings: &[Finding], id: &str, what: &str) -> Mark {
 fn ptr(findings: &[Finding]) -> Mark {
     let basis: Vec<&Finding> = findings
         .iter()
-        .filter(|f| match f.id() {
-            "ptr.present" | "ptr.forward-confirmed" => true,
-            // Which addresses were checked matters only when it is a problem.
-            "ptr.sending-ips" => f.status != Status::Info,
-            _ => false,
+        .filter(|f| {
+            f.is(&ptr::PTR_PRESENT)
+                || f.is(&ptr::PTR_FORWARD_CONFIRMED)
+                // Which addresses were checked matters only when it is a problem.
+                || (f.is(&ptr::PTR_SENDING_IPS) && f.status != Status::Info)
         })
         .collect();
     let mark = match worst(&basis) {
@@ -708,8 +704,8 @@ fn judge(rule: Rule, tier: Tier, findings: &[Finding]) -> Mark {
         Rule::Dmarc => dmarc(findings),
         Rule::Alignment => either(
             "SPF or DKIM alignment",
-            one_of(findings, "dmarc.spf-alignment", "SPF"),
-            one_of(findings, "dmarc.dkim-alignment", "DKIM"),
+            one_of(findings, &dmarc::DMARC_SPF_ALIGNMENT, "SPF"),
+            one_of(findings, &dmarc::DMARC_DKIM_ALIGNMENT, "DKIM"),
         ),
         Rule::Ptr => ptr(findings),
         Rule::SpamRate | Rule::OneClickUnsubscribe | Rule::UnsubscribeHonoured => {
@@ -727,7 +723,8 @@ pub fn check(findings: &[Finding]) -> Vec<Finding> {
             let mark = judge(*rule, *tier, findings);
             let mut finding = def
                 .finding(mark.status, mark.summary)
-                .evidence_all(mark.evidence);
+                .evidence_all(mark.evidence)
+                .in_cell(&GRID, *rule as usize, *tier as usize);
             if mark.status != Status::Pass {
                 finding = finding.remediation(mark.remediation.unwrap_or_else(|| {
                     "See the checks this rests on, in the evidence.".to_string()
@@ -741,7 +738,6 @@ pub fn check(findings: &[Finding]) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{dkim, dmarc, ptr, spf};
 
     fn finding(def: &'static CheckDef, status: Status) -> Finding {
         def.finding(status, format!("{} is {status}", def.id))
@@ -777,14 +773,14 @@ mod tests {
     #[test]
     fn every_rule_has_a_place_and_a_verdict() {
         let out = check(&healthy());
-        assert_eq!(out.len(), ALL.len());
+        assert_eq!(out.len(), CHECKS.len());
         for f in &out {
-            assert!(placement(f.check).is_some(), "{}", f.id());
-            let expected = match placement(f.check).unwrap().1 {
-                Rule::Ptr
-                | Rule::SpamRate
-                | Rule::OneClickUnsubscribe
-                | Rule::UnsubscribeHonoured => Status::Info,
+            let cell = f.cell.expect("every rule is drawn in the grid");
+            let expected = match GRID.rows[cell.row] {
+                "Reverse DNS (FCrDNS)"
+                | "Spam rate < 0.3%"
+                | "One-click unsubscribe"
+                | "Unsubscribes honoured" => Status::Info,
                 _ => Status::Pass,
             };
             assert_eq!(f.status, expected, "{}", f.id());

@@ -3,14 +3,28 @@
 
 use std::sync::Arc;
 
-use super::{Area, Evidence, Finding, checks};
+use futures_util::future::BoxFuture;
+
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, Evidence, Finding, checks};
 use crate::dkim::key::{MIN_RSA_BITS, looks_like_key};
 use crate::dkim::selectors::{self, COMMON};
 use crate::dkim::{Key, KeyError, KeyRecord};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 
+pub const NAME: Area = Area::new("dkim");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<DkimFacts>,
+    check: |g| check(g.facts()),
+};
+
 checks! {
-    area: Area::Dkim;
+    area: NAME;
 
     /// ## What it checks
     /// Whether DKIM keys are published: under each selector given with `--selector`, or
@@ -119,7 +133,7 @@ pub struct SelectorLookup {
 }
 
 #[derive(Debug, Clone)]
-pub struct DkimEvidence {
+pub struct DkimFacts {
     /// Where the keys are looked up: the checked domain, or `--dkim-domain`.
     pub domain: Name,
     /// The selectors came from `--selector`; otherwise they are the common ones.
@@ -130,8 +144,22 @@ pub struct DkimEvidence {
     pub domainkey: Option<Arc<Lookup>>,
 }
 
+impl Facts for DkimFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(gather(
+            ctx.resolver,
+            ctx.options
+                .identifiers
+                .dkim_domain
+                .as_ref()
+                .unwrap_or(ctx.domain()),
+            &ctx.options.selectors,
+        ))
+    }
+}
+
 /// Asks every selector at once; `given` empty means discovery over [`COMMON`].
-pub async fn gather(resolver: &Resolver, domain: &Name, given: &[String]) -> DkimEvidence {
+async fn gather(resolver: &Resolver, domain: &Name, given: &[String]) -> DkimFacts {
     let candidates: Vec<&str> = if given.is_empty() {
         COMMON.to_vec()
     } else {
@@ -186,7 +214,7 @@ pub async fn gather(resolver: &Resolver, domain: &Name, given: &[String]) -> Dki
             selectors[i].cname = Some(cname);
         }
     }
-    DkimEvidence {
+    DkimFacts {
         domain: domain.clone(),
         given: !given.is_empty(),
         selectors,
@@ -273,7 +301,7 @@ pub enum Signing<'a> {
     Failed(&'a Arc<Lookup>),
 }
 
-pub fn signing(ev: &DkimEvidence) -> Signing<'_> {
+pub fn signing(ev: &DkimFacts) -> Signing<'_> {
     let usable: Vec<&str> = ev
         .selectors
         .iter()
@@ -299,7 +327,7 @@ pub fn signing(ev: &DkimEvidence) -> Signing<'_> {
     }
 }
 
-pub fn check(ev: &DkimEvidence) -> Vec<Finding> {
+pub fn check(ev: &DkimFacts) -> Vec<Finding> {
     let mut out = if ev.given {
         given_selectors(ev)
     } else {
@@ -358,7 +386,7 @@ pub fn check(ev: &DkimEvidence) -> Vec<Finding> {
     out
 }
 
-fn tried(ev: &DkimEvidence) -> Evidence {
+fn tried(ev: &DkimFacts) -> Evidence {
     let names: Vec<&str> = ev.selectors.iter().map(|s| s.selector.as_str()).collect();
     Evidence::note(
         "selectors tried",
@@ -366,7 +394,7 @@ fn tried(ev: &DkimEvidence) -> Evidence {
     )
 }
 
-fn given_selectors(ev: &DkimEvidence) -> Vec<Finding> {
+fn given_selectors(ev: &DkimFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in &ev.selectors {
         let publish = format!(
@@ -410,7 +438,7 @@ fn given_selectors(ev: &DkimEvidence) -> Vec<Finding> {
     out
 }
 
-fn discovery(ev: &DkimEvidence) -> Vec<Finding> {
+fn discovery(ev: &DkimFacts) -> Vec<Finding> {
     let found: Vec<&SelectorLookup> = ev
         .selectors
         .iter()
@@ -671,8 +699,8 @@ mod tests {
         )
     }
 
-    fn evidence(given: bool, selectors: Vec<SelectorLookup>) -> DkimEvidence {
-        DkimEvidence {
+    fn evidence(given: bool, selectors: Vec<SelectorLookup>) -> DkimFacts {
+        DkimFacts {
             domain: name("example.com"),
             given,
             selectors,

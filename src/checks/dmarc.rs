@@ -3,14 +3,28 @@
 
 use std::sync::Arc;
 
-use super::dkim::{DkimEvidence, Signing, signing};
-use super::{Area, CheckDef, Evidence, Finding, checks};
-use crate::dmarc::{Mode, NotDmarc, Policy, Record, aligned, organizational_domain};
+use futures_util::future::BoxFuture;
+
+use super::dkim::{DkimFacts, Signing, signing};
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, CheckDef, Evidence, Finding, checks};
+use crate::dmarc::{Identifiers, Mode, NotDmarc, Policy, Record, aligned, organizational_domain};
 use crate::dns::{Lookup, Name, RType, Resolver};
 use crate::spf::is_spf_record;
 
+pub const NAME: Area = Area::new("dmarc");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain],
+    reads: &[super::dkim::NAME],
+    checks: CHECKS,
+    gather: facts::<DmarcFacts>,
+    check: |g| check(g.facts(), g.facts()),
+};
+
 checks! {
-    area: Area::Dmarc;
+    area: NAME;
 
     /// ## What it checks
     /// That a DMARC record applies to the domain: one TXT record starting `v=DMARC1` at
@@ -190,7 +204,7 @@ pub struct Authorization {
 }
 
 #[derive(Debug, Clone)]
-pub struct DmarcEvidence {
+pub struct DmarcFacts {
     /// The From domain checked.
     pub domain: Name,
     /// `_dmarc.<domain>`, then `_dmarc.<organizational domain>` when that differs; asked together.
@@ -206,11 +220,10 @@ pub struct DmarcEvidence {
     pub dkim_domain: Name,
 }
 
-/// The envelope and signing domains to judge alignment with; `None` means the checked domain.
-#[derive(Debug, Clone, Default)]
-pub struct Identifiers {
-    pub return_path: Option<Name>,
-    pub dkim_domain: Option<Name>,
+impl Facts for DmarcFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(gather(ctx.resolver, ctx.domain(), &ctx.options.identifiers))
+    }
 }
 
 /// The domain whose policy a `_dmarc` lookup reads.
@@ -255,7 +268,7 @@ pub fn discover(lookups: &[Arc<Lookup>]) -> Discovery {
     Discovery::Missing
 }
 
-pub async fn gather(resolver: &Resolver, domain: &Name, ids: &Identifiers) -> DmarcEvidence {
+async fn gather(resolver: &Resolver, domain: &Name, ids: &Identifiers) -> DmarcFacts {
     let org = organizational_domain(domain);
     let mut questions = Vec::new();
     for d in [domain, &org] {
@@ -290,7 +303,7 @@ pub async fn gather(resolver: &Resolver, domain: &Name, ids: &Identifiers) -> Dm
             lookup: question.and_then(|_| answers.next()),
         })
         .collect();
-    DmarcEvidence {
+    DmarcFacts {
         domain: domain.clone(),
         lookups,
         discovery,
@@ -323,7 +336,7 @@ fn external_destinations(discovery: &Discovery) -> Vec<(Name, Option<Name>)> {
     out
 }
 
-pub fn check(ev: &DmarcEvidence, dkim: &DkimEvidence) -> Vec<Finding> {
+pub fn check(ev: &DmarcFacts, dkim: &DkimFacts) -> Vec<Finding> {
     let mut out = match &ev.discovery {
         Discovery::Failed(lookup) => vec![DMARC_RECORD.lookup_error(lookup)],
         Discovery::Missing => vec![missing(ev)],
@@ -346,7 +359,7 @@ pub fn check(ev: &DmarcEvidence, dkim: &DkimEvidence) -> Vec<Finding> {
     out
 }
 
-fn missing(ev: &DmarcEvidence) -> Finding {
+fn missing(ev: &DmarcFacts) -> Finding {
     let org = organizational_domain(&ev.domain);
     let malformed: Vec<(String, String)> = ev.lookups.iter().flat_map(|l| records(l).1).collect();
     let searched: Vec<String> = ev.lookups.iter().map(|l| l.name.to_string()).collect();
@@ -370,7 +383,7 @@ fn missing(ev: &DmarcEvidence) -> Finding {
         ))
 }
 
-fn found(ev: &DmarcEvidence, lookup: &Arc<Lookup>, record: &Record) -> Vec<Finding> {
+fn found(ev: &DmarcFacts, lookup: &Arc<Lookup>, record: &Record) -> Vec<Finding> {
     let owner = policy_domain(lookup);
     let inherited = owner != ev.domain;
     let mut out = vec![
@@ -440,12 +453,7 @@ fn found(ev: &DmarcEvidence, lookup: &Arc<Lookup>, record: &Record) -> Vec<Findi
     out
 }
 
-fn policy(
-    ev: &DmarcEvidence,
-    lookup: &Arc<Lookup>,
-    record: &Record,
-    inherited: bool,
-) -> Vec<Finding> {
+fn policy(ev: &DmarcFacts, lookup: &Arc<Lookup>, record: &Record, inherited: bool) -> Vec<Finding> {
     let Some(p) = record.p else {
         return vec![
             DMARC_POLICY
@@ -576,7 +584,7 @@ enum Possible<'a> {
     Failed(&'a Arc<Lookup>),
 }
 
-fn modes(ev: &DmarcEvidence) -> (Mode, Mode) {
+fn modes(ev: &DmarcFacts) -> (Mode, Mode) {
     match &ev.discovery {
         Discovery::Found { record, .. } => (record.aspf, record.adkim),
         _ => (Mode::Relaxed, Mode::Relaxed),
@@ -613,7 +621,7 @@ fn misaligned(
     })
 }
 
-fn spf_possible(ev: &DmarcEvidence, mode: Mode) -> Possible<'_> {
+fn spf_possible(ev: &DmarcFacts, mode: Mode) -> Possible<'_> {
     let (rp, from) = (&ev.return_path, &ev.domain);
     if let Some((why, fix)) = misaligned(rp, from, mode, "aspf") {
         return Possible::No(why, fix.unwrap_or_else(|| custom_mail_from(rp, from)));
@@ -661,7 +669,7 @@ fn custom_mail_from(rp: &Name, from: &Name) -> String {
     }
 }
 
-fn dkim_possible<'a>(ev: &DmarcEvidence, dkim: &'a DkimEvidence, mode: Mode) -> Possible<'a> {
+fn dkim_possible<'a>(ev: &DmarcFacts, dkim: &'a DkimFacts, mode: Mode) -> Possible<'a> {
     let (d, from) = (&ev.dkim_domain, &ev.domain);
     if let Some((why, fix)) = misaligned(d, from, mode, "adkim") {
         return Possible::No(
@@ -693,7 +701,7 @@ fn dkim_possible<'a>(ev: &DmarcEvidence, dkim: &'a DkimEvidence, mode: Mode) -> 
     }
 }
 
-fn alignment(ev: &DmarcEvidence, dkim: &DkimEvidence) -> Vec<Finding> {
+fn alignment(ev: &DmarcFacts, dkim: &DkimFacts) -> Vec<Finding> {
     let (aspf, adkim) = modes(ev);
     let spf = spf_possible(ev, aspf);
     let dkim_side = dkim_possible(ev, dkim, adkim);
@@ -813,10 +821,10 @@ mod tests {
         })
     }
 
-    fn dkim(domain: &str, keys: bool) -> DkimEvidence {
+    fn dkim(domain: &str, keys: bool) -> DkimFacts {
         let record = format!("v=DKIM1; p={RSA1024}");
         let records: &[&str] = if keys { &[&record] } else { &[] };
-        DkimEvidence {
+        DkimFacts {
             domain: name(domain),
             given: false,
             selectors: vec![SelectorLookup {
@@ -828,8 +836,8 @@ mod tests {
         }
     }
 
-    fn evidence(domain: &str, lookups: Vec<Arc<Lookup>>) -> DmarcEvidence {
-        DmarcEvidence {
+    fn evidence(domain: &str, lookups: Vec<Arc<Lookup>>) -> DmarcFacts {
+        DmarcFacts {
             domain: name(domain),
             discovery: discover(&lookups),
             lookups,

@@ -9,15 +9,29 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use ipnet::{Ipv4AddrRange, Ipv4Net};
 
-use super::{Area, CheckDef, Evidence, Finding, Status, checks};
+use futures_util::future::BoxFuture;
+
+use super::ptr::PtrFacts;
+use super::sending_ips::{self, Origin, SendingIp, SendingIps};
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, CheckDef, Evidence, Finding, Status, checks};
 use crate::dns::{Lookup, Name, RType, Resolver};
 use crate::reputation::hosting::generic_ptr;
 use crate::reputation::lists::{self, Answer, Blocklist, Kind, Listing, Subject};
-use crate::reputation::sources::{Origin, SendingIp, SendingIps};
-use crate::reputation::{Options, unaskable};
+
+pub const NAME: Area = Area::new("dnsbl");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain, SubjectKind::Ip],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<DnsblFacts>,
+    check: |g| check(g.facts()),
+};
 
 checks! {
-    area: Area::Dnsbl;
+    area: NAME;
 
     /// ## What it checks
     /// Whether the DNS resolver deliv uses is a big public one (Google Public DNS,
@@ -156,7 +170,7 @@ impl Asked {
 /// One list asked about one subject.
 #[derive(Debug, Clone)]
 pub struct Query {
-    /// Index into [`DnsblEvidence::lists`].
+    /// Index into [`DnsblFacts::lists`].
     pub list: usize,
     pub asked: Asked,
     pub a: Arc<Lookup>,
@@ -165,7 +179,7 @@ pub struct Query {
 }
 
 #[derive(Debug, Clone)]
-pub struct DnsblEvidence {
+pub struct DnsblFacts {
     pub lists: Vec<Blocklist>,
     /// The configured resolver, when it is a big public one.
     pub public: Option<(IpAddr, &'static str)>,
@@ -175,7 +189,13 @@ pub struct DnsblEvidence {
     pub queries: Vec<Query>,
 }
 
-impl DnsblEvidence {
+impl Facts for DnsblFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(gather(ctx))
+    }
+}
+
+impl DnsblFacts {
     fn skipped_for_resolver(&self, list: &Blocklist) -> bool {
         self.public.is_some() && list.refuses_public_resolvers()
     }
@@ -185,13 +205,10 @@ impl DnsblEvidence {
     }
 }
 
-pub async fn gather(
-    resolver: &Resolver,
-    domain: Option<&Name>,
-    sources: &SendingIps,
-    options: &Options,
-) -> DnsblEvidence {
-    let mut ev = DnsblEvidence {
+async fn gather(ctx: &Ctx<'_>) -> DnsblFacts {
+    let (resolver, options) = (ctx.resolver, &ctx.options.reputation);
+    let sources = &*ctx.get::<SendingIps>().await;
+    let mut ev = DnsblFacts {
         lists: options.lists.clone(),
         public: lists::public_resolver(resolver.servers()),
         sources: sources.clone(),
@@ -254,7 +271,7 @@ pub async fn gather(
             if domain_lists.is_empty() {
                 return (Vec::new(), Vec::new());
             }
-            let names = names(resolver, domain, sources).await;
+            let names = names(ctx.subject.domain(), sources, &*ctx.get::<PtrFacts>().await);
             let questions: Vec<(usize, Asked)> = domain_lists
                 .iter()
                 .flat_map(|i| {
@@ -279,11 +296,7 @@ pub async fn gather(
 
 /// The names worth asking domain lists about: the domain, hosts its SPF record names, and
 /// PTR names of the sending addresses that are the sender's own (not generic).
-async fn names(
-    resolver: &Resolver,
-    domain: Option<&Name>,
-    sources: &SendingIps,
-) -> Vec<(Name, String)> {
+fn names(domain: Option<&Name>, sources: &SendingIps, ptr: &PtrFacts) -> Vec<(Name, String)> {
     let mut out: Vec<(Name, String)> = Vec::new();
     if let Some(d) = domain {
         out.push((d.clone(), "the domain checked".into()));
@@ -295,8 +308,7 @@ async fn names(
             }
         }
     }
-    // The same questions as the ptr area's: the run's cache answers them once.
-    let ptr = super::ptr::gather(resolver, domain, sources).await;
+    // The ptr area's facts, gathered once for both areas.
     for ip in &ptr.ips {
         for name in ip.names() {
             if generic_ptr(name, ip.ip.ip).is_none() {
@@ -326,7 +338,9 @@ async fn ask(
             let subject = asked.subject();
             let a = match bl.query_name(&subject) {
                 Ok(name) => resolver.query(&name, RType::A).await,
-                Err(e) => unaskable(RType::A, format!("cannot ask {bl} about {subject}: {e}")),
+                Err(e) => {
+                    Lookup::unaskable(RType::A, format!("cannot ask {bl} about {subject}: {e}"))
+                }
             };
             let wants_reason = !matches!(asked, Asked::Neighbour { .. })
                 && matches!(bl.classify(&a), Answer::Listed(_));
@@ -347,11 +361,20 @@ async fn ask(
         .await
 }
 
-pub fn check(ev: &DnsblEvidence) -> Vec<Finding> {
+/// A lookup of a list as evidence, with a DQS key masked.
+fn evidence(list: &Blocklist, lookup: &Lookup) -> Evidence {
+    let mut evidence = Evidence::from(lookup);
+    if let Evidence::Dns { name, .. } = &mut evidence {
+        *name = list.mask(name);
+    }
+    evidence
+}
+
+pub fn check(ev: &DnsblFacts) -> Vec<Finding> {
     let mut out: Vec<Finding> = resolver_refused(ev).into_iter().collect();
     let asks_ips = ev.lists.iter().any(|l| l.kind != Kind::Domain);
     if asks_ips && ev.sources.ips.is_empty() {
-        out.extend(super::ptr::sending_ips(&DNSBL_IP, &ev.sources));
+        out.extend(sending_ips::finding(&DNSBL_IP, &ev.sources));
     }
     out.extend(listings(ev, Kind::Ip, &DNSBL_IP));
     out.extend(listings(ev, Kind::Neighbourhood, &DNSBL_NEIGHBOURHOOD));
@@ -360,7 +383,7 @@ pub fn check(ev: &DnsblEvidence) -> Vec<Finding> {
     out
 }
 
-fn resolver_refused(ev: &DnsblEvidence) -> Option<Finding> {
+fn resolver_refused(ev: &DnsblFacts) -> Option<Finding> {
     let (ip, operator) = ev.public?;
     let skipped: Vec<String> = ev
         .lists
@@ -411,7 +434,7 @@ fn meanings(listings: &[Listing]) -> String {
 
 /// Listings, clean results and unusable answers of one kind of list, for the senders or
 /// names asked (not the neighbourhood scan).
-fn listings(ev: &DnsblEvidence, kind: Kind, check: &'static CheckDef) -> Vec<Finding> {
+fn listings(ev: &DnsblFacts, kind: Kind, check: &'static CheckDef) -> Vec<Finding> {
     let queries: Vec<&Query> = ev
         .queries
         .iter()
@@ -464,7 +487,7 @@ fn listings(ev: &DnsblEvidence, kind: Kind, check: &'static CheckDef) -> Vec<Fin
                 check
                     .pass(format!("{subject} is on none of: {}", names.join(", ")))
                     .evidence(asked.clone())
-                    .evidence_all(clean.iter().map(|q| ev.lists[q.list].evidence(&q.a))),
+                    .evidence_all(clean.iter().map(|q| evidence(&ev.lists[q.list], &q.a))),
             );
         }
         let ipv6 = matches!(subject, Subject::Ip(IpAddr::V6(_)));
@@ -496,7 +519,7 @@ fn listings(ev: &DnsblEvidence, kind: Kind, check: &'static CheckDef) -> Vec<Fin
 }
 
 fn listing(
-    ev: &DnsblEvidence,
+    ev: &DnsblFacts,
     check: &'static CheckDef,
     q: &Query,
     listings: &[Listing],
@@ -548,17 +571,17 @@ fn listing(
             format!("{subject} is listed on {list}: {}", meanings(listings)),
         )
         .evidence(asked.clone())
-        .evidence(list.evidence(&q.a))
+        .evidence(evidence(list, &q.a))
         .detail(detail.join(" "))
         .remediation(remediation);
     if let Some(txt) = &q.txt {
-        finding = finding.evidence(list.evidence(txt));
+        finding = finding.evidence(evidence(list, txt));
     }
     finding
 }
 
 /// Failed lookups and unusable answers, one finding per list.
-fn unusable(ev: &DnsblEvidence, check: &'static CheckDef, queries: &[&Query]) -> Vec<Finding> {
+fn unusable(ev: &DnsblFacts, check: &'static CheckDef, queries: &[&Query]) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, list) in ev.lists.iter().enumerate() {
         let bad: Vec<(&Query, String, String)> = queries
@@ -586,7 +609,7 @@ fn unusable(ev: &DnsblEvidence, check: &'static CheckDef, queries: &[&Query]) ->
                         subjects.join(", ")
                     ),
                 )
-                .evidence_all(bad.iter().map(|(q, _, _)| list.evidence(&q.a)))
+                .evidence_all(bad.iter().map(|(q, _, _)| evidence(list, &q.a)))
                 .remediation(hint.clone()),
         );
     }
@@ -594,7 +617,7 @@ fn unusable(ev: &DnsblEvidence, check: &'static CheckDef, queries: &[&Query]) ->
 }
 
 /// `--neighbourhood`: how many other addresses of each /24 a list holds.
-fn scans(ev: &DnsblEvidence) -> Vec<Finding> {
+fn scans(ev: &DnsblFacts) -> Vec<Finding> {
     // (sending address, its /24, list index) → the queries about that /24.
     type Key = (IpAddr, Ipv4Net, usize);
     let mut groups: Vec<(Key, Vec<&Query>)> = Vec::new();
@@ -644,7 +667,7 @@ fn scans(ev: &DnsblEvidence) -> Vec<Finding> {
                     ),
                 )
                 .evidence(scope)
-                .evidence(list.evidence(&first.a))
+                .evidence(evidence(list, &first.a))
                 .remediation(
                     "Retry later; if it persists, the list may refuse your resolver or the volume.",
                 )
@@ -696,9 +719,9 @@ mod tests {
         .unwrap()
     }
 
-    fn evidence(lists: Vec<Blocklist>, ips: &[&str], queries: Vec<Query>) -> DnsblEvidence {
+    fn evidence(lists: Vec<Blocklist>, ips: &[&str], queries: Vec<Query>) -> DnsblFacts {
         let addrs: Vec<IpAddr> = ips.iter().map(|s| s.parse().unwrap()).collect();
-        DnsblEvidence {
+        DnsblFacts {
             lists,
             public: None,
             sources: SendingIps::given(&addrs),

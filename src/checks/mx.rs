@@ -6,12 +6,26 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{Area, Evidence, Finding, checks};
+use futures_util::future::BoxFuture;
+
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, Evidence, Finding, checks};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 use crate::spf::{Mechanism, Record, is_spf_record};
 
+pub const NAME: Area = Area::new("mx");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<MxFacts>,
+    check: |g| check(g.facts()),
+};
+
 checks! {
-    area: Area::Mx;
+    area: NAME;
 
     /// ## What it checks
     /// That the domain publishes MX records, or else that it exists and has an address
@@ -128,7 +142,7 @@ impl MxHost {
 
 /// What the MX checks look at.
 #[derive(Debug, Clone)]
-pub struct MxEvidence {
+pub struct MxFacts {
     pub domain: Name,
     pub mx: Arc<Lookup>,
     /// One entry per distinct host name (not the null MX, not IP literals).
@@ -139,7 +153,13 @@ pub struct MxEvidence {
     pub txt: Option<Arc<Lookup>>,
 }
 
-pub async fn gather(resolver: &Resolver, domain: &Name) -> MxEvidence {
+impl Facts for MxFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(gather(ctx.resolver, ctx.domain()))
+    }
+}
+
+async fn gather(resolver: &Resolver, domain: &Name) -> MxFacts {
     let mx = resolver.query(domain, RType::Mx).await;
     let mut names: Vec<Name> = Vec::new();
     for r in mx.records() {
@@ -186,7 +206,7 @@ pub async fn gather(resolver: &Resolver, domain: &Name) -> MxEvidence {
             aaaa: pair[1].clone(),
         })
         .collect();
-    MxEvidence {
+    MxFacts {
         domain: domain.clone(),
         mx,
         hosts,
@@ -199,7 +219,7 @@ fn is_null_mx(r: &Rdata) -> bool {
     matches!(r, Rdata::Mx { exchange, .. } if exchange.is_root())
 }
 
-pub fn check(ev: &MxEvidence) -> Vec<Finding> {
+pub fn check(ev: &MxFacts) -> Vec<Finding> {
     let domain = &ev.domain;
     let records = match &ev.mx.outcome {
         Outcome::Failed(_) => return vec![MX_RECORDS.lookup_error(&ev.mx)],
@@ -235,7 +255,7 @@ pub fn check(ev: &MxEvidence) -> Vec<Finding> {
     out
 }
 
-fn implicit_mx(ev: &MxEvidence) -> Finding {
+fn implicit_mx(ev: &MxFacts) -> Finding {
     let Some([a, aaaa]) = &ev.implicit else {
         return MX_RECORDS.lookup_error(&ev.mx);
     };
@@ -278,7 +298,7 @@ fn implicit_mx(ev: &MxEvidence) -> Finding {
     }
 }
 
-fn null_mx(ev: &MxEvidence, records: &[Rdata]) -> Vec<Finding> {
+fn null_mx(ev: &MxFacts, records: &[Rdata]) -> Vec<Finding> {
     let domain = &ev.domain;
     let mut out = Vec::new();
     if records.len() > 1 {
@@ -349,7 +369,7 @@ fn authorises_nothing(record: &Record) -> bool {
         )
 }
 
-fn host_addresses(ev: &MxEvidence) -> Vec<Finding> {
+fn host_addresses(ev: &MxFacts) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut fine = Vec::new();
     for host in &ev.hosts {
@@ -397,7 +417,7 @@ fn host_addresses(ev: &MxEvidence) -> Vec<Finding> {
     out
 }
 
-fn cname_targets(ev: &MxEvidence) -> Vec<Finding> {
+fn cname_targets(ev: &MxFacts) -> Vec<Finding> {
     ev.hosts
         .iter()
         .filter_map(|host| {
@@ -520,8 +540,8 @@ mod tests {
         }
     }
 
-    fn evidence(mx_outcome: Outcome, hosts: Vec<MxHost>) -> MxEvidence {
-        MxEvidence {
+    fn evidence(mx_outcome: Outcome, hosts: Vec<MxHost>) -> MxFacts {
+        MxFacts {
             domain: name("example.com"),
             mx: lookup("example.com", RType::Mx, mx_outcome),
             hosts,

@@ -6,15 +6,28 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use super::{Area, Evidence, Finding, checks};
+use futures_util::future::BoxFuture;
+
+use super::sending_ips::{self, SendingIp, SendingIps};
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, Evidence, Finding, checks};
 use crate::dns::{Lookup, Outcome, RType, Resolver};
 use crate::reputation::cymru::{self, AsInfo, Route};
 use crate::reputation::hosting::{self, Provider};
-use crate::reputation::sources::{SendingIp, SendingIps};
-use crate::reputation::unaskable;
+
+pub const NAME: Area = Area::new("network");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain, SubjectKind::Ip],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<NetworkFacts>,
+    check: |g| check(g.facts()),
+};
 
 checks! {
-    area: Area::Network;
+    area: NAME;
 
     /// ## What it checks
     /// Which network announces each sending address: its BGP prefix, the AS that originates
@@ -73,9 +86,18 @@ pub struct IpNetwork {
 }
 
 #[derive(Debug, Clone)]
-pub struct NetworkEvidence {
+pub struct NetworkFacts {
     pub sources: SendingIps,
     pub ips: Vec<IpNetwork>,
+}
+
+impl Facts for NetworkFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(async move {
+            let sources = ctx.get::<SendingIps>().await;
+            gather(ctx.resolver, &sources).await
+        })
+    }
 }
 
 fn read_routes(origin: &Lookup) -> Result<Vec<Route>, String> {
@@ -85,11 +107,11 @@ fn read_routes(origin: &Lookup) -> Result<Vec<Route>, String> {
         .collect()
 }
 
-pub async fn gather(resolver: &Resolver, sources: &SendingIps) -> NetworkEvidence {
+async fn gather(resolver: &Resolver, sources: &SendingIps) -> NetworkFacts {
     let ips = join_all(sources.ips.iter().map(|ip| async move {
         let origin = match cymru::origin_name(ip.ip) {
             Ok(name) => resolver.query(&name, RType::Txt).await,
-            Err(e) => unaskable(RType::Txt, format!("cannot ask about {}: {e}", ip.ip)),
+            Err(e) => Lookup::unaskable(RType::Txt, format!("cannot ask about {}: {e}", ip.ip)),
         };
         let routes = read_routes(&origin);
         let asns: Vec<u32> = routes
@@ -101,7 +123,7 @@ pub async fn gather(resolver: &Resolver, sources: &SendingIps) -> NetworkEvidenc
         let names = join_all(asns.into_iter().map(|asn| async move {
             match cymru::as_name(asn) {
                 Ok(name) => resolver.query(&name, RType::Txt).await,
-                Err(e) => unaskable(RType::Txt, format!("cannot ask about AS{asn}: {e}")),
+                Err(e) => Lookup::unaskable(RType::Txt, format!("cannot ask about AS{asn}: {e}")),
             }
         }))
         .await;
@@ -113,15 +135,15 @@ pub async fn gather(resolver: &Resolver, sources: &SendingIps) -> NetworkEvidenc
         }
     }))
     .await;
-    NetworkEvidence {
+    NetworkFacts {
         sources: sources.clone(),
         ips,
     }
 }
 
-pub fn check(ev: &NetworkEvidence) -> Vec<Finding> {
+pub fn check(ev: &NetworkFacts) -> Vec<Finding> {
     if ev.ips.is_empty() {
-        return super::ptr::sending_ips(&NETWORK_ASN, &ev.sources)
+        return sending_ips::finding(&NETWORK_ASN, &ev.sources)
             .into_iter()
             .collect();
     }
@@ -254,8 +276,8 @@ fn cloud(addr: IpAddr, p: &Provider) -> Finding {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::sending_ips::Origin;
     use crate::dns::{Failure, Name, Rdata, Source};
-    use crate::reputation::sources::Origin;
 
     fn txt(name: &str, outcome: Outcome) -> Arc<Lookup> {
         Arc::new(Lookup {
@@ -271,7 +293,7 @@ mod tests {
         Outcome::Records(vec![Rdata::Txt(vec![text.as_bytes().to_vec()])])
     }
 
-    fn network(origin: Outcome, names: Vec<Outcome>) -> NetworkEvidence {
+    fn network(origin: Outcome, names: Vec<Outcome>) -> NetworkFacts {
         let ip: IpAddr = "192.0.2.10".parse().unwrap();
         let origin = txt("10.2.0.192.origin.asn.cymru.com", origin);
         let ip = IpNetwork {
@@ -286,13 +308,13 @@ mod tests {
                 .map(|o| txt("as64500.asn.cymru.com", o))
                 .collect(),
         };
-        NetworkEvidence {
+        NetworkFacts {
             sources: SendingIps::given(&[ip.ip.ip]),
             ips: vec![ip],
         }
     }
 
-    fn statuses(ev: &NetworkEvidence) -> Vec<(&'static str, Status)> {
+    fn statuses(ev: &NetworkFacts) -> Vec<(&'static str, Status)> {
         check(ev).iter().map(|f| (f.id(), f.status)).collect()
     }
 

@@ -6,13 +6,27 @@ use std::sync::Arc;
 
 use futures_util::future::join_all;
 
-use super::{Area, Evidence, Finding, checks};
+use futures_util::future::BoxFuture;
+
+use super::sending_ips::{self, SendingIp, SendingIps};
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, Evidence, Finding, checks};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 use crate::reputation::hosting::{GenericPtr, generic_ptr};
-use crate::reputation::sources::{SendingIp, SendingIps};
+
+pub const NAME: Area = Area::new("ptr");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain, SubjectKind::Ip],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<PtrFacts>,
+    check: |g| check(g.facts()),
+};
 
 checks! {
-    area: Area::Ptr;
+    area: NAME;
 
     /// ## What it checks
     /// Which addresses the reputation checks (`ptr`, `dnsbl`, `network`) look at, and where
@@ -141,18 +155,23 @@ impl IpPtr {
 }
 
 #[derive(Debug, Clone)]
-pub struct PtrEvidence {
+pub struct PtrFacts {
     /// The domain checked, for the host names suggested; `None` for `deliv ip`.
     pub domain: Option<Name>,
     pub sources: SendingIps,
     pub ips: Vec<IpPtr>,
 }
 
-pub async fn gather(
-    resolver: &Resolver,
-    domain: Option<&Name>,
-    sources: &SendingIps,
-) -> PtrEvidence {
+impl Facts for PtrFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(async move {
+            let sources = ctx.get::<SendingIps>().await;
+            gather(ctx.resolver, ctx.subject.domain(), &sources).await
+        })
+    }
+}
+
+async fn gather(resolver: &Resolver, domain: Option<&Name>, sources: &SendingIps) -> PtrFacts {
     let ips = join_all(sources.ips.iter().map(|ip| async move {
         let ptr = resolver.query(&Name::reverse(ip.ip), RType::Ptr).await;
         let rtype = match ip.ip {
@@ -176,15 +195,15 @@ pub async fn gather(
         }
     }))
     .await;
-    PtrEvidence {
+    PtrFacts {
         domain: domain.cloned(),
         sources: sources.clone(),
         ips,
     }
 }
 
-pub fn check(ev: &PtrEvidence) -> Vec<Finding> {
-    let mut out: Vec<Finding> = sending_ips(&PTR_SENDING_IPS, &ev.sources)
+pub fn check(ev: &PtrFacts) -> Vec<Finding> {
+    let mut out: Vec<Finding> = sending_ips::finding(&PTR_SENDING_IPS, &ev.sources)
         .into_iter()
         .collect();
     for ip in &ev.ips {
@@ -193,75 +212,7 @@ pub fn check(ev: &PtrEvidence) -> Vec<Finding> {
     out
 }
 
-/// The finding about which addresses were checked, in the area that reports it (`dnsbl` and
-/// `network` report it when there is no address to check). `None` when the addresses were
-/// given and all checked.
-pub fn sending_ips(check: &'static super::CheckDef, sources: &SendingIps) -> Option<Finding> {
-    let skipped: Vec<Evidence> = sources
-        .skipped
-        .iter()
-        .map(|s| Evidence::note(format!("skipped {}", s.what), s.why.clone()))
-        .collect();
-    let addresses: Vec<String> = sources.ips.iter().map(SendingIp::describe).collect();
-    if let Some(failed) = sources.failures().next() {
-        return Some(
-            check
-                .lookup_error(failed)
-                .evidence_all(sources.failures().skip(1))
-                .evidence_all(skipped)
-                .detail(if addresses.is_empty() {
-                    "No sending address could be derived.".to_string()
-                } else {
-                    format!(
-                        "The list of sending addresses may be incomplete; checked: {}",
-                        addresses.join("; ")
-                    )
-                }),
-        );
-    }
-    if addresses.is_empty() {
-        return Some(
-            check
-                .warn("found no sending IP: name the addresses your mail leaves from with --ip")
-                .evidence_all(sources.lookups.iter())
-                .evidence_all(skipped)
-                .remediation(
-                    "Find the sending address in the Received headers of a message you sent and \
-                 check it with --ip ADDRESS (repeatable) or `deliv ip ADDRESS`.",
-                ),
-        );
-    }
-    if sources.given && sources.skipped.is_empty() {
-        // Addresses the user named, all checked: nothing to add.
-        return None;
-    }
-    let how = if sources.given {
-        "given on the command line"
-    } else {
-        "derived from SPF and MX"
-    };
-    let mut finding = check
-        .info(format!(
-            "{} sending IP(s), {how}: {}",
-            addresses.len(),
-            addresses.join("; ")
-        ))
-        .evidence_all(sources.ips.iter().map(SendingIp::evidence))
-        .evidence_all(skipped)
-        .remediation(
-            "If your mail leaves from other addresses (a relay, an ESP), name them with --ip.",
-        );
-    if !sources.skipped.is_empty() {
-        finding = finding.detail(format!(
-            "{} candidate(s) skipped; see the evidence.",
-            sources.skipped.len()
-        ));
-    }
-    Some(finding)
-}
-
-/// A host name of the sender's to suggest in remediation.
-fn suggested_name(ev: &PtrEvidence) -> String {
+fn suggested_name(ev: &PtrFacts) -> String {
     ev.domain
         .as_ref()
         .map_or("mail.example.com".to_string(), |d| format!("mail.{d}"))
@@ -274,7 +225,7 @@ fn address_record(ip: IpAddr) -> &'static str {
     }
 }
 
-fn check_ip(ev: &PtrEvidence, ip: &IpPtr) -> Vec<Finding> {
+fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
     let addr = ip.ip.ip;
     let origin = ip.ip.evidence();
     let suggested = suggested_name(ev);
@@ -412,8 +363,8 @@ fn forward_confirmed(ip: &IpPtr, origin: &Evidence, rr: &str) -> Finding {
 mod tests {
     use super::*;
     use crate::checks::Status;
+    use crate::checks::sending_ips::Origin;
     use crate::dns::{Failure, Source};
-    use crate::reputation::sources::Origin;
 
     fn name(s: &str) -> Name {
         Name::parse(s).unwrap()
@@ -457,9 +408,9 @@ mod tests {
         }])
     }
 
-    fn evidence(ips: Vec<IpPtr>) -> PtrEvidence {
+    fn evidence(ips: Vec<IpPtr>) -> PtrFacts {
         let addrs: Vec<IpAddr> = ips.iter().map(|i| i.ip.ip).collect();
-        PtrEvidence {
+        PtrFacts {
             domain: Some(name("example.com")),
             sources: SendingIps::given(&addrs),
             ips,
@@ -581,7 +532,7 @@ mod tests {
 
     #[test]
     fn no_addresses_is_a_warning_and_failed_derivation_an_error() {
-        let ev = PtrEvidence {
+        let ev = PtrFacts {
             domain: Some(name("example.com")),
             sources: SendingIps::default(),
             ips: Vec::new(),
@@ -596,7 +547,7 @@ mod tests {
             RType::Mx,
             Outcome::Failed(Failure::Timeout),
         ));
-        let ev = PtrEvidence { sources, ..ev };
+        let ev = PtrFacts { sources, ..ev };
         assert_eq!(
             statuses(&check(&ev)),
             vec![("ptr.sending-ips", Status::Error)]

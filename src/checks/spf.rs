@@ -3,16 +3,28 @@
 
 use std::sync::Arc;
 
-use futures_util::future::{BoxFuture, join_all};
+use futures_util::future::BoxFuture;
 
-use super::{Area, Evidence, Finding, checks};
-use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
+use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
+use crate::checks::finding::{Area, Evidence, Finding, Status, checks};
+use crate::dns::{Lookup, Name, Outcome, RType, Rdata};
 use crate::spf::eval::{MAX_DNS_LOOKUPS, MAX_MX_NAMES, MAX_VOID_LOOKUPS};
-use crate::spf::macros::MacroString;
-use crate::spf::{Mechanism, Qualifier, Record, SyntaxError, TermKind, is_spf_record};
+use crate::spf::tree::{self, Node, Parsed};
+use crate::spf::{Evaluation, Mechanism, Qualifier, Query, SpfResult, SyntaxError, TermKind};
+
+pub const NAME: Area = Area::new("spf");
+
+pub static AREA: AreaDef = AreaDef {
+    area: NAME,
+    subjects: &[SubjectKind::Domain],
+    reads: &[],
+    checks: CHECKS,
+    gather: facts::<SpfFacts>,
+    check: |g| check(g.facts()),
+};
 
 checks! {
-    area: Area::Spf;
+    area: NAME;
 
     /// ## What it checks
     /// That the domain publishes exactly one SPF record: a TXT record starting `v=spf1`.
@@ -196,276 +208,31 @@ checks! {
     references ["RFC 7208 §5.6"];
 }
 
-/// What the domain's TXT records say about SPF.
 #[derive(Debug, Clone)]
-pub enum Parsed {
-    Missing,
-    Multiple(Vec<String>),
-    Invalid { text: String, error: SyntaxError },
-    Valid(Record),
-}
-
-/// One record in the include tree.
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub domain: Name,
-    pub txt: Arc<Lookup>,
-    pub parsed: Parsed,
-    pub edges: Vec<Edge>,
-    /// The lookups of `a`, `mx` and `exists` terms with literal targets.
-    pub targets: Vec<TermTarget>,
-}
-
-/// An `include:` or `redirect=` with a literal target.
-#[derive(Debug, Clone)]
-pub struct Edge {
-    pub term: String,
-    pub redirect: bool,
-    pub target: Name,
-    /// `None` when following it would loop (or go deeper than anyone evaluates).
-    pub child: Option<Box<Node>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TermTarget {
-    pub term: String,
-    pub lookups: Vec<Arc<Lookup>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct SpfEvidence {
+pub struct SpfFacts {
     pub domain: Name,
     pub tree: Node,
     pub spf_type: Arc<Lookup>,
 }
 
-/// Deeper than this, the lookup limit has long been exceeded anyway.
-const MAX_DEPTH: usize = 12;
-
-pub async fn gather(resolver: &Resolver, domain: &Name) -> SpfEvidence {
-    let (tree, spf_type) = tokio::join!(
-        gather_node(resolver, domain.clone(), Vec::new()),
-        resolver.query(domain, RType::Spf)
-    );
-    SpfEvidence {
-        domain: domain.clone(),
-        tree,
-        spf_type,
-    }
-}
-
-/// The SPF record among a name's TXT records, parsed.
-pub fn parse_txt(txt: &Lookup) -> Parsed {
-    let spf: Vec<Vec<u8>> = txt.txt_records().filter(|t| is_spf_record(t)).collect();
-    match spf.as_slice() {
-        [] => Parsed::Missing,
-        [one] => match Record::parse(one) {
-            Ok(r) => Parsed::Valid(r),
-            Err(error) => Parsed::Invalid {
-                text: String::from_utf8_lossy(one).into_owned(),
-                error,
-            },
-        },
-        many => Parsed::Multiple(
-            many.iter()
-                .map(|t| String::from_utf8_lossy(t).into_owned())
-                .collect(),
-        ),
-    }
-}
-
-fn literal_target(spec: Option<&MacroString>, domain: &Name) -> Option<Name> {
-    match spec {
-        None => Some(domain.clone()),
-        Some(s) => Name::parse(s.literal()?).ok(),
-    }
-}
-
-/// Fetches a record and, concurrently, everything its terms point at.
-fn gather_node(resolver: &Resolver, domain: Name, path: Vec<Name>) -> BoxFuture<'_, Node> {
-    Box::pin(async move {
-        let txt = resolver.query(&domain, RType::Txt).await;
-        let parsed = parse_txt(&txt);
-        let Parsed::Valid(record) = &parsed else {
-            return Node {
-                domain,
-                txt,
-                parsed,
-                edges: Vec::new(),
-                targets: Vec::new(),
-            };
-        };
-        let mut path = path;
-        path.push(domain.clone());
-
-        let mut edge_specs = Vec::new();
-        for term in &record.terms {
-            let (spec, redirect) = match &term.kind {
-                TermKind::Directive {
-                    mechanism: Mechanism::Include(spec),
-                    ..
-                } => (spec, false),
-                TermKind::Redirect(spec) => (spec, true),
-                _ => continue,
-            };
-            edge_specs.extend(
-                literal_target(Some(spec), &domain).map(|t| (term.text.clone(), redirect, t)),
+impl Facts for SpfFacts {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(async move {
+            let domain = ctx.domain();
+            let (tree, spf_type) = tokio::join!(
+                tree::gather(ctx.resolver, domain),
+                ctx.resolver.query(domain, RType::Spf)
             );
-        }
-
-        let edges = join_all(edge_specs.into_iter().map(|(term, redirect, target)| {
-            let follow = !path.contains(&target) && path.len() < MAX_DEPTH;
-            let path = path.clone();
-            async move {
-                let child = if follow {
-                    Some(Box::new(gather_node(resolver, target.clone(), path).await))
-                } else {
-                    None
-                };
-                Edge {
-                    term,
-                    redirect,
-                    target,
-                    child,
-                }
+            SpfFacts {
+                domain: domain.clone(),
+                tree,
+                spf_type,
             }
-        }));
-        let targets = term_targets(resolver, record, &domain);
-        let (edges, targets) = tokio::join!(edges, targets);
-        Node {
-            domain,
-            txt,
-            parsed,
-            edges,
-            targets,
-        }
-    })
-}
-
-/// The lookups of a record's `a`, `mx` and `exists` terms whose targets are literal (or the
-/// domain itself), asked all at once.
-pub async fn term_targets(resolver: &Resolver, record: &Record, domain: &Name) -> Vec<TermTarget> {
-    let specs = record.directives().filter_map(|(term, _, mechanism)| {
-        let questions: Vec<(Name, RType)> = match mechanism {
-            Mechanism::A { domain: spec, .. } => literal_target(spec.as_ref(), domain)
-                .map(|t| vec![(t.clone(), RType::A), (t, RType::Aaaa)])?,
-            Mechanism::Mx { domain: spec, .. } => {
-                literal_target(spec.as_ref(), domain).map(|t| vec![(t, RType::Mx)])?
-            }
-            Mechanism::Exists(spec) => {
-                literal_target(Some(spec), domain).map(|t| vec![(t, RType::A)])?
-            }
-            _ => return None,
-        };
-        Some((term.text.clone(), questions))
-    });
-    join_all(specs.map(|(term, questions)| async move {
-        TermTarget {
-            term,
-            lookups: resolver.query_all(&questions).await,
-        }
-    }))
-    .await
-}
-
-impl Node {
-    fn record(&self) -> Option<&Record> {
-        match &self.parsed {
-            Parsed::Valid(r) => Some(r),
-            _ => None,
-        }
-    }
-
-    /// Edges that evaluation can reach: includes, and a redirect unless `all` shadows it.
-    fn live_edges(&self) -> impl Iterator<Item = &Edge> {
-        let shadowed = self.record().is_some_and(|r| r.all().is_some());
-        self.edges.iter().filter(move |e| !(e.redirect && shadowed))
-    }
-
-    /// DNS-querying terms in this record alone.
-    fn own_lookups(&self) -> u32 {
-        let Some(record) = self.record() else {
-            return 0;
-        };
-        let directives = record
-            .directives()
-            .filter(|(_, _, m)| m.queries_dns())
-            .count();
-        let redirect = usize::from(record.redirect().is_some() && record.all().is_none());
-        u32::try_from(directives + redirect).unwrap_or(u32::MAX)
-    }
-
-    fn total_lookups(&self) -> u32 {
-        self.own_lookups()
-            + self
-                .live_edges()
-                .filter_map(|e| e.child.as_deref())
-                .map(Node::total_lookups)
-                .sum::<u32>()
-    }
-
-    /// Every node in the tree, depth first.
-    fn walk(&self) -> Vec<&Node> {
-        let mut out = vec![self];
-        for edge in &self.edges {
-            if let Some(child) = &edge.child {
-                out.extend(child.walk());
-            }
-        }
-        out
-    }
-
-    /// Failed lookups anywhere in the tree: counts drawn from it are lower bounds.
-    fn failures(&self) -> Vec<&Arc<Lookup>> {
-        self.walk()
-            .into_iter()
-            .flat_map(|n| {
-                std::iter::once(&n.txt)
-                    .chain(n.targets.iter().flat_map(|t| t.lookups.iter()))
-                    .filter(|l| l.failure().is_some())
-            })
-            .collect()
-    }
-
-    /// The include tree, one line per record, with the lookups each branch costs.
-    pub fn render(&self) -> String {
-        let mut lines = vec![format!(
-            "{} — {} lookup(s) here, {} in all",
-            self.domain,
-            self.own_lookups(),
-            self.total_lookups()
-        )];
-        self.render_children(1, &mut lines);
-        lines.join("\n")
-    }
-
-    fn render_children(&self, depth: usize, lines: &mut Vec<String>) {
-        for edge in &self.edges {
-            let indent = "  ".repeat(depth);
-            let line = match &edge.child {
-                None => format!("{indent}{} — not followed (loop or too deep)", edge.term),
-                Some(child) => {
-                    let state = match &child.parsed {
-                        Parsed::Valid(_) => format!("{} lookup(s) below", child.total_lookups()),
-                        Parsed::Missing => match &child.txt.outcome {
-                            Outcome::Failed(f) => format!("lookup failed: {f}"),
-                            _ => "no SPF record".to_string(),
-                        },
-                        Parsed::Multiple(r) => format!("{} SPF records", r.len()),
-                        Parsed::Invalid { .. } => "syntax error".to_string(),
-                    };
-                    format!("{indent}{} — {state}", edge.term)
-                }
-            };
-            lines.push(line);
-            if let Some(child) = &edge.child {
-                child.render_children(depth + 1, lines);
-            }
-        }
+        })
     }
 }
 
-pub fn check(ev: &SpfEvidence) -> Vec<Finding> {
+pub fn check(ev: &SpfFacts) -> Vec<Finding> {
     let root = &ev.tree;
     let mut out = Vec::new();
     let rr_type = rr_type(ev);
@@ -520,6 +287,58 @@ pub fn check(ev: &SpfEvidence) -> Vec<Finding> {
     out.extend(rr_type);
     out.extend(broad_ranges(root));
     out
+}
+
+/// What a `check_host()` result means for the sender who asked (`deliv spf --ip`).
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub status: Status,
+    /// What to change when mail from the address does not pass.
+    pub remediation: Option<String>,
+}
+
+/// Anything that is not `pass` keeps mail from authenticating by SPF (neutral is only a
+/// warning: it neither helps nor fails).
+pub fn judge(query: &Query, evaluation: &Evaluation) -> Verdict {
+    let (domain, ip) = (&query.domain, query.ip.to_canonical());
+    let family = if ip.is_ipv4() { "ip4" } else { "ip6" };
+    let problem = evaluation.problem.as_deref().unwrap_or("");
+    let (status, remediation) = match evaluation.result {
+        SpfResult::Pass => (Status::Pass, None),
+        SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => (
+            if evaluation.result == SpfResult::Neutral {
+                Status::Warn
+            } else {
+                Status::Fail
+            },
+            Some(format!(
+                "{ip} is not authorised by {domain}: if it sends for {domain}, add `{family}:{ip}` (or its \
+                 provider's include) to the record, before the `all` term"
+            )),
+        ),
+        SpfResult::None => (
+            Status::Fail,
+            Some(format!(
+                "{domain} has no SPF record: publish one listing every sender, e.g. `v=spf1 {family}:{ip} -all`"
+            )),
+        ),
+        SpfResult::PermError => (
+            Status::Fail,
+            Some(format!(
+                "receivers treat this as a failure for every message: {problem}; `deliv spf {domain}` lints the record"
+            )),
+        ),
+        SpfResult::TempError => (
+            Status::Error,
+            Some(format!(
+                "a DNS lookup failed ({problem}); nothing is concluded: retry"
+            )),
+        ),
+    };
+    Verdict {
+        status,
+        remediation,
+    }
 }
 
 fn missing(root: &Node) -> Finding {
@@ -883,7 +702,7 @@ fn txt_size(root: &Node) -> Vec<Finding> {
     ))]
 }
 
-fn rr_type(ev: &SpfEvidence) -> Option<Finding> {
+fn rr_type(ev: &SpfFacts) -> Option<Finding> {
     let lookup = &ev.spf_type;
     match &lookup.outcome {
         Outcome::Records(_) => Some(
@@ -948,8 +767,8 @@ fn broad_ranges(root: &Node) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Status;
     use crate::dns::Source;
+    use crate::spf::tree::{Edge, parse_txt};
 
     fn name(s: &str) -> Name {
         Name::parse(s).unwrap()
@@ -989,8 +808,8 @@ mod tests {
         }
     }
 
-    fn evidence(tree: Node) -> SpfEvidence {
-        SpfEvidence {
+    fn evidence(tree: Node) -> SpfFacts {
+        SpfFacts {
             domain: tree.domain.clone(),
             tree,
             spf_type: lookup("example.com", RType::Spf, Outcome::NoData),

@@ -33,6 +33,13 @@ pub fn aligned(identifier: &Name, author: &Name, mode: Mode) -> bool {
     }
 }
 
+/// The envelope and signing domains to judge alignment with; `None` means the checked domain.
+#[derive(Debug, Clone, Default)]
+pub struct Identifiers {
+    pub return_path: Option<Name>,
+    pub dkim_domain: Option<Name>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,18 @@ pub struct Lookup {
 }
 
 impl Lookup {
+    /// A question that cannot be asked (a name over the length limits): a failed lookup, so
+    /// the check that needed it reports `error`.
+    pub fn unaskable(rtype: RType, why: String) -> Arc<Lookup> {
+        Arc::new(Lookup {
+            name: Name::root(),
+            rtype,
+            aliases: Vec::new(),
+            outcome: Outcome::Failed(Failure::Other(why)),
+            source: Source::None,
+        })
+    }
+
     pub fn records(&self) -> &[Rdata] {
         match &self.outcome {
             Outcome::Records(r) => r,

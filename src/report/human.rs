@@ -5,11 +5,9 @@ use colored::Colorize;
 use comfy_table::presets::{ASCII_FULL_CONDENSED, UTF8_FULL_CONDENSED};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
 
-use std::collections::BTreeMap;
-
-use super::{DomainReport, Summary};
-use crate::checks::compliance::{Rule, Tier, placement};
-use crate::checks::{Area, Finding, Status};
+use super::{Report, Summary};
+use crate::checks::finding::Grid;
+use crate::checks::{Finding, Status};
 use crate::dns::Stats;
 
 /// How to draw: colour and box characters on a terminal, plain ASCII elsewhere.
@@ -71,7 +69,7 @@ fn finding_cell(f: &Finding) -> String {
     text
 }
 
-pub fn render_table(findings: &[Finding], style: Style) -> String {
+pub fn render_table(findings: &[&Finding], style: Style) -> String {
     let mut table = new_table(style);
     table.set_header(vec!["Status", "Check", "Finding"]);
     for f in findings {
@@ -95,26 +93,31 @@ fn mark(status: Status) -> &'static str {
     }
 }
 
-/// The provider requirements as one table (a row per rule, a column per provider), then a
-/// note per rule that is not met or not confirmed, and the providers' references.
-pub fn compliance_table(findings: &[Finding], style: Style) -> String {
-    let mut rows: BTreeMap<Rule, Vec<Option<&Finding>>> = BTreeMap::new();
+/// Findings placed in `grid`: a mark per cell, then a note per row for the columns whose
+/// verdict is not a pass (columns sharing a verdict share the note), then each column's source.
+pub fn grid_table(grid: &Grid, findings: &[&Finding], style: Style) -> String {
+    let mut cells: Vec<Vec<Option<&Finding>>> =
+        vec![vec![None; grid.columns.len()]; grid.rows.len()];
     for f in findings {
-        if let Some((tier, rule)) = placement(f.check)
-            && let Some(column) = Tier::ALL.iter().position(|t| *t == tier)
+        if let Some(cell) = f.cell
+            && let Some(slot) = cells
+                .get_mut(cell.row)
+                .and_then(|row| row.get_mut(cell.column))
         {
-            rows.entry(rule)
-                .or_insert_with(|| vec![None; Tier::ALL.len()])[column] = Some(f);
+            *slot = Some(f);
         }
     }
     let mut table = new_table(style);
-    let mut header = vec![Cell::new("Provider requirement")];
-    header.extend(Tier::ALL.iter().map(|t| Cell::new(t.label())));
+    let mut header = vec![Cell::new(grid.corner)];
+    header.extend(grid.columns.iter().map(|(label, _)| Cell::new(label)));
     table.set_header(header);
     let mut notes = String::new();
-    for (rule, cells) in &rows {
-        let mut row = vec![Cell::new(rule.label())];
-        row.extend(cells.iter().map(|cell| {
+    for (label, row) in grid.rows.iter().zip(&cells) {
+        if row.iter().all(Option::is_none) {
+            continue;
+        }
+        let mut line = vec![Cell::new(label)];
+        line.extend(row.iter().map(|cell| {
             match cell {
                 None => Cell::new(""),
                 Some(f) if style.color => Cell::new(mark(f.status))
@@ -123,13 +126,12 @@ pub fn compliance_table(findings: &[Finding], style: Style) -> String {
                 Some(f) => Cell::new(mark(f.status)),
             }
         }));
-        table.add_row(row);
-        // Providers that share a verdict on this rule share its note.
+        table.add_row(line);
         let mut groups: Vec<(&Finding, Vec<&str>)> = Vec::new();
-        for (f, tier) in cells
+        for (f, (column, _)) in row
             .iter()
-            .zip(Tier::ALL)
-            .filter_map(|(f, t)| Some(((*f)?, t)))
+            .zip(grid.columns)
+            .filter_map(|(f, c)| Some(((*f)?, c)))
         {
             if f.status == Status::Pass {
                 continue;
@@ -138,16 +140,15 @@ pub fn compliance_table(findings: &[Finding], style: Style) -> String {
                 .iter_mut()
                 .find(|(g, _)| g.summary == f.summary && g.remediation == f.remediation)
             {
-                Some((_, tiers)) => tiers.push(tier.label()),
-                None => groups.push((f, vec![tier.label()])),
+                Some((_, columns)) => columns.push(column),
+                None => groups.push((f, vec![column])),
             }
         }
-        for (f, tiers) in groups {
+        for (f, columns) in groups {
             notes.push_str(&format!(
-                "{} {} ({}): {}\n",
+                "{} {label} ({}): {}\n",
                 status_word(f.status, mark(f.status)),
-                rule.label(),
-                tiers.join(", "),
+                columns.join(", "),
                 f.summary
             ));
             if let Some(fix) = &f.remediation {
@@ -155,18 +156,19 @@ pub fn compliance_table(findings: &[Finding], style: Style) -> String {
             }
         }
     }
-    let mut references = String::new();
-    for tier in Tier::ALL {
+    let mut sources = String::new();
+    for (column, (label, scope)) in grid.columns.iter().enumerate() {
         let first = findings
             .iter()
-            .find(|f| placement(f.check).is_some_and(|(t, _)| t == tier))
+            .find(|f| f.cell.is_some_and(|c| c.column == column))
             .and_then(|f| f.check.references.first());
         if let Some(url) = first {
-            references.push_str(&format!("  {} — {}: {url}\n", tier.label(), tier.scope()));
+            sources.push_str(&format!("  {label} — {scope}: {url}\n"));
         }
     }
     format!(
-        "{table}\n✔ met  ✘ not met  ? not confirmed from DNS (see below)\n{notes}Requirements as published:\n{references}"
+        "{table}\n{}\n{notes}{}\n{sources}",
+        grid.legend, grid.sources
     )
 }
 
@@ -191,30 +193,38 @@ pub fn summary_line(summary: &Summary) -> String {
         .join(", ")
 }
 
-pub fn reports(reports: &[DomainReport], style: Style) -> String {
+pub fn reports(reports: &[Report], style: Style) -> String {
     let mut out = String::new();
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&format!("{}\n", report.domain.bold()));
-        let (compliance, others): (Vec<Finding>, Vec<Finding>) = report
-            .checks
-            .iter()
-            .cloned()
-            .partition(|f| f.check.area == Area::Compliance);
-        if !others.is_empty() {
-            out.push_str(&render_table(&others, style));
+        let target = report.subject.to_string();
+        out.push_str(&format!("{}\n", target.bold()));
+        let (placed, listed): (Vec<&Finding>, Vec<&Finding>) =
+            report.checks.iter().partition(|f| f.cell.is_some());
+        if !listed.is_empty() {
+            out.push_str(&render_table(&listed, style));
             out.push('\n');
         }
-        if !compliance.is_empty() {
-            out.push_str(&compliance_table(&compliance, style));
+        // Each grid once, in the order its first finding comes.
+        let mut grids: Vec<&Grid> = Vec::new();
+        for f in &placed {
+            if let Some(cell) = f.cell
+                && !grids.iter().any(|g| std::ptr::eq(*g, cell.grid))
+            {
+                grids.push(cell.grid);
+            }
         }
-        out.push_str(&format!(
-            "{}: {}\n",
-            report.domain,
-            summary_line(&report.summary())
-        ));
+        for grid in grids {
+            let in_grid: Vec<&Finding> = placed
+                .iter()
+                .copied()
+                .filter(|f| f.cell.is_some_and(|c| std::ptr::eq(c.grid, grid)))
+                .collect();
+            out.push_str(&grid_table(grid, &in_grid, style));
+        }
+        out.push_str(&format!("{target}: {}\n", summary_line(&report.summary())));
     }
     out
 }

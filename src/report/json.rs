@@ -3,7 +3,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{DomainReport, SCHEMA_VERSION};
+use super::{Report, SCHEMA_VERSION};
+use crate::checks::Subject;
 use crate::dns::Stats;
 
 /// The envelope every JSON document shares, with the command's own fields merged in.
@@ -21,18 +22,25 @@ pub fn document(body: Value, stats: Option<&Stats>) -> Value {
     doc
 }
 
-pub fn reports(reports: &[DomainReport], stats: Option<&Stats>) -> Value {
-    let reports: Vec<Value> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "domain": r.domain,
-                "checks": r.checks,
-                "summary": r.summary(),
-            })
-        })
-        .collect();
+pub fn reports(reports: &[Report], stats: Option<&Stats>) -> Value {
+    let reports: Vec<Value> = reports.iter().map(report).collect();
     document(json!({ "reports": reports }), stats)
+}
+
+/// One report: `target` and `kind` name the subject; `domain` keeps its first meaning for
+/// scripts written before `target` (the domain checked, or the address for `deliv ip`).
+fn report(r: &Report) -> Value {
+    let target = r.subject.to_string();
+    let mut out = json!({
+        "target": target,
+        "kind": r.subject.kind(),
+        "checks": r.checks,
+        "summary": r.summary(),
+    });
+    if let (Subject::Domain(_) | Subject::Ip(_), Value::Object(map)) = (&r.subject, &mut out) {
+        map.insert("domain".into(), Value::String(target));
+    }
+    out
 }
 
 pub fn to_value(v: &impl Serialize) -> Value {

@@ -1,11 +1,14 @@
-//! Reports: findings per domain, their summary, the exit code, and the renderers.
+//! Reports: findings per subject, their summary, the exit code, and the renderers. Every
+//! `deliv` command prints through here.
 
+pub mod evaluation;
+pub mod explain;
 pub mod human;
 pub mod json;
 
 use serde::Serialize;
 
-use crate::checks::{Finding, Status};
+use crate::checks::{Finding, Status, Subject};
 
 /// Bumped only when a field changes meaning or disappears; additions keep it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -88,20 +91,20 @@ impl Summary {
     }
 }
 
-/// Every finding for one domain.
+/// Every finding for one subject.
 #[derive(Debug, Clone)]
-pub struct DomainReport {
-    pub domain: String,
+pub struct Report {
+    pub subject: Subject,
     pub checks: Vec<Finding>,
 }
 
-impl DomainReport {
+impl Report {
     pub fn summary(&self) -> Summary {
         Summary::of(&self.checks)
     }
 }
 
-pub fn exit_code(reports: &[DomainReport], fail_on: FailOn) -> Exit {
+pub fn exit_code(reports: &[Report], fail_on: FailOn) -> Exit {
     Exit::from_statuses(
         reports
             .iter()

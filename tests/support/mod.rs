@@ -6,6 +6,14 @@ pub mod dns;
 
 use std::process::{Command, Output};
 
+use dns::TestDns;
+
+/// Seconds each DNS answer may take in a run against the loopback server: generous, because a
+/// loaded machine is slow and the resolver resends after half of it.
+pub const TIMEOUT: &str = "5";
+/// For runs that meet an injected timeout, so that they end quickly.
+pub const FAULT_TIMEOUT: &str = "1";
+
 /// The built `deliv` binary, with an environment that cannot leak in settings or colour.
 pub fn deliv() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_deliv"));
@@ -29,11 +37,35 @@ pub fn run_json(cmd: &mut Command) -> (Output, serde_json::Value) {
     (out, json)
 }
 
-/// The report whose `domain` field is `subject` (a domain, or an address for `deliv ip`).
+/// `deliv ARGS --format json` asking the DNS server at `resolver` (a loopback address) with
+/// `timeout` seconds per answer: the exit code and the document.
+pub fn run_with(resolver: &str, timeout: &str, args: &[&str]) -> (i32, serde_json::Value) {
+    let (out, json) = run_json(deliv().args(args).args([
+        "--resolver",
+        resolver,
+        "--timeout",
+        timeout,
+        "--format",
+        "json",
+    ]));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// [`run_with`] for runs that meet no injected timeout.
+pub fn run(server: &TestDns, args: &[&str]) -> (i32, serde_json::Value) {
+    run_with(&server.resolver_arg(), TIMEOUT, args)
+}
+
+/// [`run_with`] for runs that meet an injected timeout.
+pub fn run_faulty(server: &TestDns, args: &[&str]) -> (i32, serde_json::Value) {
+    run_with(&server.resolver_arg(), FAULT_TIMEOUT, args)
+}
+
+/// The report whose `target` is `subject` (a domain, or an address for `deliv ip`).
 pub fn report<'a>(json: &'a serde_json::Value, subject: &str) -> &'a serde_json::Value {
     json["reports"]
         .as_array()
-        .and_then(|r| r.iter().find(|r| r["domain"] == subject))
+        .and_then(|r| r.iter().find(|r| r["target"] == subject))
         .unwrap_or_else(|| panic!("no report for {subject}: {json}"))
 }
 
@@ -77,6 +109,39 @@ pub fn finding(json: &serde_json::Value, index: usize, id: &str) -> serde_json::
         .unwrap_or_else(|| panic!("no finding {id} in {json}"))
 }
 
-pub fn has(findings: &[(String, String)], id: &str, status: &str) -> bool {
-    findings.iter().any(|(i, s)| i == id && s == status)
+/// The (id, status) of a finding as the helpers above give it.
+pub trait Verdict {
+    fn id_status(&self) -> (&str, &str);
+}
+
+impl Verdict for (String, String) {
+    fn id_status(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+impl Verdict for (String, String, String) {
+    fn id_status(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+pub fn has(findings: &[impl Verdict], id: &str, status: &str) -> bool {
+    findings.iter().any(|f| f.id_status() == (id, status))
+}
+
+/// (id, status, summary) of each finding in the report for `subject`.
+pub fn subject_verdicts(json: &serde_json::Value, subject: &str) -> Vec<(String, String, String)> {
+    verdicts(report(json, subject))
+}
+
+/// The first finding with this id and status in the report for `subject`.
+pub fn finding_of<'a>(
+    json: &'a serde_json::Value,
+    subject: &str,
+    id: &str,
+    status: &str,
+) -> &'a serde_json::Value {
+    find(report(json, subject), id, Some(status))
+        .unwrap_or_else(|| panic!("{subject}: no {id}={status} in {json}"))
 }

@@ -1,6 +1,8 @@
-//! Which addresses send a domain's mail: named with `--ip`, or derived from the domain's own
-//! SPF record (ip4/ip6 addresses and small ranges, a and mx terms) and its MX hosts, which
-//! often send as well. Each address keeps where it came from; what was left out says why.
+//! Which addresses send a domain's mail, a gathering step of the areas that judge them (ptr,
+//! dnsbl, network): named with `--ip` (or the subject of `deliv ip`), or derived from the
+//! domain's own SPF record (ip4/ip6 addresses and small ranges, a and mx terms) and its MX
+//! hosts, which often send as well. Each address keeps where it came from; what was left out
+//! says why.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -8,10 +10,13 @@ use std::sync::Arc;
 
 use ipnet::{IpAddrRange, IpNet, Ipv4AddrRange, Ipv6AddrRange};
 
-use crate::checks::Evidence;
-use crate::checks::mx;
-use crate::checks::spf::{self, Parsed};
-use crate::dns::{Lookup, Name, RType, Rdata, Resolver};
+use futures_util::future::BoxFuture;
+
+use super::mx::MxFacts;
+use crate::checks::area::{Ctx, Facts, Subject};
+use crate::checks::finding::{CheckDef, Evidence, Finding};
+use crate::dns::{Lookup, Name, RType, Rdata};
+use crate::spf::tree::{self, Parsed};
 use crate::spf::{Mechanism, Qualifier, TermKind};
 
 /// Most addresses derived for one domain; the rest are reported as skipped.
@@ -123,6 +128,20 @@ fn not_public(ip: IpAddr) -> Option<&'static str> {
     special.then_some("a private, loopback or link-local address cannot send to other networks")
 }
 
+impl Facts for SendingIps {
+    fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
+        Box::pin(async move {
+            match ctx.subject {
+                Subject::Ip(ip) => SendingIps::given(&[*ip]),
+                Subject::Domain(_) if !ctx.options.reputation.ips.is_empty() => {
+                    SendingIps::given(&ctx.options.reputation.ips)
+                }
+                Subject::Domain(domain) => SendingIps::derive(ctx, domain).await,
+            }
+        })
+    }
+}
+
 impl SendingIps {
     /// Addresses named by the user, in the order given.
     pub fn given(ips: &[IpAddr]) -> SendingIps {
@@ -183,15 +202,16 @@ impl SendingIps {
         }
     }
 
-    /// Derives the addresses from the domain's MX hosts and its own SPF record. The questions
-    /// are those the mx and spf areas ask too (the run's cache answers them once), but this
-    /// does not wait for the SPF include tree, which it does not need.
-    pub async fn derive(resolver: &Resolver, domain: &Name) -> SendingIps {
-        let (mx, (txt, parsed, targets)) = tokio::join!(mx::gather(resolver, domain), async {
+    /// Derives the addresses from the domain's MX hosts (the mx area's facts) and its own SPF
+    /// record. The SPF questions are those the spf area asks too (the run's cache answers them
+    /// once), but this does not wait for the SPF include tree, which it does not need.
+    async fn derive(ctx: &Ctx<'_>, domain: &Name) -> SendingIps {
+        let resolver = ctx.resolver;
+        let (mx, (txt, parsed, targets)) = tokio::join!(ctx.get::<MxFacts>(), async {
             let txt = resolver.query(domain, RType::Txt).await;
-            let parsed = spf::parse_txt(&txt);
+            let parsed = tree::parse_txt(&txt);
             let targets = match &parsed {
-                Parsed::Valid(record) => spf::term_targets(resolver, record, domain).await,
+                Parsed::Valid(record) => tree::term_targets(resolver, record, domain).await,
                 _ => Vec::new(),
             };
             (txt, parsed, targets)
@@ -338,6 +358,74 @@ impl SendingIps {
     }
 }
 
+/// The finding about which addresses were checked, in the area that reports it (`dnsbl` and
+/// `network` report it when there is no address to check). `None` when the addresses were
+/// given and all checked.
+pub fn finding(check: &'static CheckDef, sources: &SendingIps) -> Option<Finding> {
+    let skipped: Vec<Evidence> = sources
+        .skipped
+        .iter()
+        .map(|s| Evidence::note(format!("skipped {}", s.what), s.why.clone()))
+        .collect();
+    let addresses: Vec<String> = sources.ips.iter().map(SendingIp::describe).collect();
+    if let Some(failed) = sources.failures().next() {
+        return Some(
+            check
+                .lookup_error(failed)
+                .evidence_all(sources.failures().skip(1))
+                .evidence_all(skipped)
+                .detail(if addresses.is_empty() {
+                    "No sending address could be derived.".to_string()
+                } else {
+                    format!(
+                        "The list of sending addresses may be incomplete; checked: {}",
+                        addresses.join("; ")
+                    )
+                }),
+        );
+    }
+    if addresses.is_empty() {
+        return Some(
+            check
+                .warn("found no sending IP: name the addresses your mail leaves from with --ip")
+                .evidence_all(sources.lookups.iter())
+                .evidence_all(skipped)
+                .remediation(
+                    "Find the sending address in the Received headers of a message you sent and \
+                 check it with --ip ADDRESS (repeatable) or `deliv ip ADDRESS`.",
+                ),
+        );
+    }
+    if sources.given && sources.skipped.is_empty() {
+        // Addresses the user named, all checked: nothing to add.
+        return None;
+    }
+    let how = if sources.given {
+        "given on the command line"
+    } else {
+        "derived from SPF and MX"
+    };
+    let mut finding = check
+        .info(format!(
+            "{} sending IP(s), {how}: {}",
+            addresses.len(),
+            addresses.join("; ")
+        ))
+        .evidence_all(sources.ips.iter().map(SendingIp::evidence))
+        .evidence_all(skipped)
+        .remediation(
+            "If your mail leaves from other addresses (a relay, an ESP), name them with --ip.",
+        );
+    if !sources.skipped.is_empty() {
+        finding = finding.detail(format!(
+            "{} candidate(s) skipped; see the evidence.",
+            sources.skipped.len()
+        ));
+    }
+    Some(finding)
+}
+
+/// A host name of the sender's to suggest in remediation.
 fn hosted(host: &Name) -> Option<String> {
     HOSTED_MX
         .iter()
