@@ -121,6 +121,7 @@ impl CheckDef {
             detail: String::new(),
             evidence: Vec::new(),
             remediation: None,
+            changes: Vec::new(),
             cell: None,
         }
     }
@@ -197,8 +198,110 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// What to change; `None` on a pass.
     pub remediation: Option<String>,
+    /// The record changes the remediation asks for, for scripts and the CI gate to apply or
+    /// show; empty when the fix is not a record (or not one deliv can write).
+    pub changes: Vec<Change>,
     /// Where human output draws it, when it belongs to a [`Grid`] rather than the list.
     pub cell: Option<Cell>,
+}
+
+/// What to do with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Publish a record that is not there.
+    Add,
+    /// Replace the record `old` at this name with `data`.
+    Replace,
+    /// Remove the record `data` (or every record of the type at the name when `data` is empty).
+    Remove,
+}
+
+/// One record to publish, replace or remove. Where deliv cannot know a value the data holds a
+/// placeholder in the one form [`placeholder`] writes, which no record accepts as it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub action: Action,
+    /// Owner name, fully qualified, without the trailing dot.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub rtype: String,
+    /// Presentation form of the record data (for TXT, the text itself, unquoted).
+    pub data: String,
+    /// For a replacement, the data of the record it replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+}
+
+impl Change {
+    pub fn add(name: impl ToString, rtype: &str, data: impl Into<String>) -> Change {
+        Change {
+            action: Action::Add,
+            name: name.to_string(),
+            rtype: rtype.to_string(),
+            data: data.into(),
+            old: None,
+        }
+    }
+
+    pub fn replace(
+        name: impl ToString,
+        rtype: &str,
+        old: impl Into<String>,
+        data: impl Into<String>,
+    ) -> Change {
+        Change {
+            old: Some(old.into()),
+            action: Action::Replace,
+            ..Change::add(name, rtype, data)
+        }
+    }
+
+    pub fn remove(name: impl ToString, rtype: &str, data: impl Into<String>) -> Change {
+        Change {
+            action: Action::Remove,
+            ..Change::add(name, rtype, data)
+        }
+    }
+
+    /// One line, as a zone file would hold it (`name. IN TYPE data`), with the action.
+    pub fn describe(&self) -> String {
+        let data = match self.rtype.as_str() {
+            "TXT" => format!("\"{}\"", self.data.replace('"', "\\\"")),
+            _ => self.data.clone(),
+        };
+        let record = format!("{}. IN {} {data}", self.name, self.rtype);
+        match (&self.action, &self.old) {
+            (Action::Add, _) => format!("add: {record}"),
+            (Action::Replace, Some(old)) => format!("replace \"{old}\" with: {record}"),
+            (Action::Replace, None) => format!("replace with: {record}"),
+            (Action::Remove, _) => format!("remove: {record}"),
+        }
+    }
+}
+
+/// A value the user must fill in: `<WORDS-IN-CAPITALS>`. Chosen so that a record holding one
+/// fails to parse (no DNS name, IP address or SPF term contains `<`), so a placeholder published
+/// unedited is caught by the next check rather than passing silently.
+pub fn placeholder(what: &str) -> String {
+    let words: Vec<String> = what
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
+    format!("<{}>", words.join("-"))
+}
+
+/// Does `text` hold a [`placeholder`]?
+pub fn has_placeholder(text: &str) -> bool {
+    text.split('<').skip(1).any(|rest| {
+        rest.split_once('>').is_some_and(|(inside, _)| {
+            !inside.is_empty()
+                && inside
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+        })
+    })
 }
 
 impl Finding {
@@ -222,6 +325,12 @@ impl Finding {
 
     pub fn remediation(mut self, remediation: impl Into<String>) -> Self {
         self.remediation = Some(remediation.into());
+        self
+    }
+
+    /// A record change the remediation asks for.
+    pub fn change(mut self, change: Change) -> Self {
+        self.changes.push(change);
         self
     }
 
@@ -267,7 +376,7 @@ pub struct Cell {
 impl Serialize for Finding {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Finding", 8)?;
+        let mut st = s.serialize_struct("Finding", 9)?;
         st.serialize_field("id", self.check.id)?;
         st.serialize_field("area", &self.check.area)?;
         st.serialize_field("status", &self.status)?;
@@ -275,6 +384,9 @@ impl Serialize for Finding {
         st.serialize_field("detail", &self.detail)?;
         st.serialize_field("evidence", &self.evidence)?;
         st.serialize_field("remediation", &self.remediation)?;
+        if !self.changes.is_empty() {
+            st.serialize_field("changes", &self.changes)?;
+        }
         st.serialize_field("references", self.check.references)?;
         st.end()
     }
@@ -367,5 +479,39 @@ impl From<&Lookup> for Evidence {
 impl From<&std::sync::Arc<Lookup>> for Evidence {
     fn from(l: &std::sync::Arc<Lookup>) -> Evidence {
         Evidence::from(l.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_have_one_form_and_are_recognised() {
+        assert_eq!(
+            placeholder("your provider's SPF domain"),
+            "<YOUR-PROVIDER-S-SPF-DOMAIN>"
+        );
+        assert!(has_placeholder("v=spf1 include:<PROVIDER-SPF-DOMAIN> -all"));
+        assert!(!has_placeholder("v=spf1 ip4:192.0.2.1 -all"));
+        assert!(
+            !has_placeholder("a <b> c"),
+            "lower case is not a placeholder"
+        );
+    }
+
+    #[test]
+    fn changes_read_like_zone_lines() {
+        let add = Change::add("example.com", "TXT", "v=spf1 -all");
+        assert_eq!(add.describe(), "add: example.com. IN TXT \"v=spf1 -all\"");
+        let mx = Change::replace("example.com", "MX", "10 mx1.example.com.", "0 .");
+        assert_eq!(
+            mx.describe(),
+            "replace \"10 mx1.example.com.\" with: example.com. IN MX 0 ."
+        );
+        let json = serde_json::to_value(&add).unwrap();
+        assert_eq!(json["action"], "add");
+        assert_eq!(json["type"], "TXT");
+        assert!(json.get("old").is_none());
     }
 }

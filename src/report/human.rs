@@ -66,6 +66,10 @@ fn finding_cell(f: &Finding) -> String {
         text.push_str("\n→ ");
         text.push_str(fix);
     }
+    for change in &f.changes {
+        text.push_str("\n  ");
+        text.push_str(&change.describe());
+    }
     text
 }
 
