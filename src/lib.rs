@@ -4,6 +4,7 @@
 //! one [`dns::Resolver`]; checks are pure functions from the gathered evidence to
 //! [`checks::Finding`]s; a report renders them and decides the exit code.
 
+pub mod addr;
 pub mod app;
 pub mod checks;
 pub mod cli;

@@ -5,7 +5,9 @@
 
 mod support;
 
-use deliv::dns::RType;
+use std::path::Path;
+
+use deliv::dns::{RType, Zone};
 use support::dns::{Fault, TestDns};
 use support::{
     deliv, finding_of as finding, has, run, run_faulty, run_json, subject_verdicts as findings,
@@ -415,20 +417,33 @@ fn public_resolver_is_said_once_without_a_packet_leaving() {
 
 #[test]
 fn spamhaus_key_uses_dqs_and_stays_out_of_the_report() {
-    let (out, json) = run_json(deliv().env("DELIV_SPAMHAUS_KEY", "sekrit123").args([
-        "ip",
-        "192.0.2.10",
-        "--dnsbl",
-        "zen.spamhaus.org",
-        "--resolver",
-        "8.8.8.8",
-        "--zone",
-        "fixtures/zones/demo.zone",
-        "--format",
-        "json",
-    ]));
-    assert_eq!(json["stats"]["network_queries"], 0);
-    let text = String::from_utf8_lossy(&out.stdout);
+    // Spamhaus's DQS zone as the key's holder sees it, served on loopback: the test entry and
+    // nothing else, so 192.0.2.10 is clean.
+    let zone = Zone::parse(
+        "$ORIGIN zen.dq.spamhaus.net.\n\
+         @ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n\
+         2.0.0.127.sekrit123 A 127.0.0.2\n",
+        Path::new("dqs.zone"),
+    )
+    .unwrap();
+    let server = TestDns::start(vec![zone]);
+    let (_, json) = run(
+        &server,
+        &[
+            "ip",
+            "192.0.2.10",
+            "--dnsbl",
+            "zen.spamhaus.org",
+            "--spamhaus-key",
+            "sekrit123",
+        ],
+    );
+    let asked: Vec<String> = server.queries().into_iter().map(|(n, _)| n).collect();
+    assert!(
+        asked.contains(&"10.2.0.192.sekrit123.zen.dq.spamhaus.net".to_string()),
+        "{asked:?}"
+    );
+    let text = json.to_string();
     assert!(!text.contains("sekrit123"), "the key leaked: {text}");
     assert!(
         text.contains("10.2.0.192.<key>.zen.dq.spamhaus.net"),
@@ -439,7 +454,56 @@ fn spamhaus_key_uses_dqs_and_stays_out_of_the_report() {
         !found.iter().any(|(id, _, _)| id == "dnsbl.resolver"),
         "{found:?}"
     );
-    assert!(has(&found, "dnsbl.ip", "pass"));
+    assert!(has(&found, "dnsbl.ip", "pass"), "{found:?}");
+}
+
+#[test]
+fn a_list_failing_its_test_entries_is_an_error_not_clean() {
+    let server = server();
+    // lapsed.bl.test answers NXDOMAIN to everything, its test entry 127.0.0.2 included;
+    // wild.bl.test lists everything, 127.0.0.1 included; ips.bl.test is a working list.
+    let (code, json) = run(
+        &server,
+        &[
+            "ip",
+            "192.0.2.10",
+            "--dnsbl",
+            "lapsed.bl.test",
+            "--dnsbl",
+            "ips.bl.test",
+            "--dbl",
+            "lapsed-dom.bl.test",
+        ],
+    );
+    assert_eq!(code, 3);
+    let found = findings(&json, "192.0.2.10");
+    let lapsed = found
+        .iter()
+        .find(|(id, _, summary)| id == "dnsbl.ip" && summary.starts_with("lapsed.bl.test"))
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(lapsed.1, "error");
+    assert!(
+        lapsed
+            .2
+            .contains("RFC 5782 test entry 2.0.0.127.lapsed.bl.test"),
+        "{lapsed:?}"
+    );
+    let clean = found
+        .iter()
+        .find(|(id, s, _)| id == "dnsbl.ip" && s == "pass")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(
+        clean.2.contains("ips.bl.test") && !clean.2.contains("lapsed"),
+        "{clean:?}"
+    );
+    let asked: Vec<String> = server.queries().into_iter().map(|(n, _)| n).collect();
+    for entry in [
+        "2.0.0.127.lapsed.bl.test",
+        "1.0.0.127.ips.bl.test",
+        "invalid.lapsed-dom.bl.test",
+    ] {
+        assert!(asked.contains(&entry.to_string()), "{entry}: {asked:?}");
+    }
 }
 
 #[test]

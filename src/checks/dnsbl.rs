@@ -63,7 +63,10 @@ checks! {
     /// any list) and answers outside 127.0.0.0/8 are reported as `error`, never as a listing
     /// or a clean result. Lists whose return codes are not documented are reported as
     /// "listed, meaning not documented". Lists not documented for IPv6 are not asked about
-    /// IPv6 addresses.
+    /// IPv6 addresses. Before any answer of a list is trusted, its RFC 5782 §5 test entries
+    /// are asked once per run (127.0.0.2 must be listed, 127.0.0.1 must not; a domain list
+    /// must not list `invalid`): a list, or a resolver in between, that fails them is `error`
+    /// for every address, because a lapsed list answering NXDOMAIN to everything looks clean.
     ///
     /// ## Why it matters
     /// Receivers reject or junk mail from listed addresses and say so in their replies
@@ -145,6 +148,34 @@ pub enum Asked {
         net: Ipv4Net,
         ip: Ipv4Addr,
     },
+    /// One of the list's RFC 5782 §5 test entries, which it must (`listed`) or must not hold.
+    Test {
+        subject: Subject,
+        listed: bool,
+    },
+}
+
+/// The RFC 5782 §5 test entries asked of a list of this kind: an IP list must hold 127.0.0.2
+/// and not 127.0.0.1. A domain list must not hold `invalid`; the `test` entry it should hold is
+/// not asked, because lists in use answer it inconsistently, so a domain list that answers
+/// NXDOMAIN to everything is not caught.
+fn test_entries(kind: Kind) -> Vec<Asked> {
+    match kind {
+        Kind::Ip | Kind::Neighbourhood => [(2, true), (1, false)]
+            .into_iter()
+            .map(|(last, listed)| Asked::Test {
+                subject: Subject::Ip(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last))),
+                listed,
+            })
+            .collect(),
+        Kind::Domain => Name::parse("invalid")
+            .map(|name| Asked::Test {
+                subject: Subject::Domain(name),
+                listed: false,
+            })
+            .into_iter()
+            .collect(),
+    }
 }
 
 impl Asked {
@@ -153,6 +184,7 @@ impl Asked {
             Asked::Sender(s) => Subject::Ip(s.ip),
             Asked::Name { name, .. } => Subject::Domain(name.clone()),
             Asked::Neighbour { ip, .. } => Subject::Ip(IpAddr::V4(*ip)),
+            Asked::Test { subject, .. } => subject.clone(),
         }
     }
 
@@ -163,6 +195,13 @@ impl Asked {
             Asked::Neighbour { of, net, .. } => {
                 Evidence::note("neighbourhood", format!("{net}, around {of}"))
             }
+            Asked::Test { subject, listed } => Evidence::note(
+                "RFC 5782 test entry",
+                format!(
+                    "{subject} must {}be listed",
+                    if *listed { "" } else { "not " }
+                ),
+            ),
         }
     }
 }
@@ -200,8 +239,45 @@ impl DnsblFacts {
         self.public.is_some() && list.refuses_public_resolvers()
     }
 
+    /// What a list's answer says, unless the list failed its test entries in this run: then
+    /// no answer of it can be trusted (a lapsed list answering NXDOMAIN to everything looks
+    /// clean; one answering everything looks like a listing).
     fn answer(&self, q: &Query) -> Answer {
-        self.lists[q.list].classify(&q.a)
+        let list = &self.lists[q.list];
+        if !matches!(q.asked, Asked::Test { .. })
+            && let Some((test, why)) = self.failed_test(q.list)
+        {
+            return Answer::Unusable {
+                why: format!(
+                    "the list failed its RFC 5782 test entry {}: {why}",
+                    list.mask(test.a.name.as_str())
+                ),
+                hint: "The list (or the resolver in between) does not answer as a blocklist \
+                       must, so its answers about your addresses mean nothing. Check that the \
+                       list still operates and that your resolver reaches it; drop it with \
+                       --dnsbl/--dbl naming the others."
+                    .into(),
+            };
+        }
+        list.classify(&q.a)
+    }
+
+    /// The first test entry of list `i` that did not answer as RFC 5782 §5 says, and how.
+    fn failed_test(&self, i: usize) -> Option<(&Query, String)> {
+        self.queries.iter().filter(|q| q.list == i).find_map(|q| {
+            let Asked::Test { listed, .. } = q.asked else {
+                return None;
+            };
+            let why = match (self.lists[i].classify(&q.a), listed) {
+                (Answer::Listed(_), true) | (Answer::NotListed, false) => return None,
+                (Answer::NotListed, true) => "not listed, though every list must list it".into(),
+                (Answer::Listed(l), false) => {
+                    format!("listed ({}), though no list may list it", meanings(&l))
+                }
+                (Answer::Unusable { why, .. }, _) => why,
+            };
+            Some((q, why))
+        })
     }
 }
 
@@ -259,6 +335,12 @@ async fn gather(ctx: &Ctx<'_>) -> DnsblFacts {
             }
         }
     }
+    let asked: Vec<usize> = ip_questions.iter().map(|(i, _)| *i).collect();
+    for (i, list) in &usable {
+        if asked.contains(i) {
+            ip_questions.extend(test_entries(list.kind).into_iter().map(|t| (*i, t)));
+        }
+    }
     let domain_lists: Vec<usize> = usable
         .iter()
         .filter(|(_, l)| l.kind == Kind::Domain)
@@ -274,16 +356,16 @@ async fn gather(ctx: &Ctx<'_>) -> DnsblFacts {
             let names = names(ctx.subject.domain(), sources, &*ctx.get::<PtrFacts>().await);
             let questions: Vec<(usize, Asked)> = domain_lists
                 .iter()
+                .filter(|_| !names.is_empty())
                 .flat_map(|i| {
-                    names.iter().map(|(name, why)| {
-                        (
-                            *i,
-                            Asked::Name {
-                                name: name.clone(),
-                                why: why.clone(),
-                            },
-                        )
-                    })
+                    names
+                        .iter()
+                        .map(|(name, why)| Asked::Name {
+                            name: name.clone(),
+                            why: why.clone(),
+                        })
+                        .chain(test_entries(Kind::Domain))
+                        .map(|asked| (*i, asked))
                 })
                 .collect();
             (names.clone(), ask(resolver, lists, questions).await)
@@ -438,7 +520,10 @@ fn listings(ev: &DnsblFacts, kind: Kind, check: &'static CheckDef) -> Vec<Findin
     let queries: Vec<&Query> = ev
         .queries
         .iter()
-        .filter(|q| ev.lists[q.list].kind == kind && !matches!(q.asked, Asked::Neighbour { .. }))
+        .filter(|q| {
+            ev.lists[q.list].kind == kind
+                && matches!(q.asked, Asked::Sender(_) | Asked::Name { .. })
+        })
         .collect();
     let in_use: Vec<&Blocklist> = ev.lists.iter().filter(|l| l.kind == kind).collect();
     if in_use.is_empty() {
@@ -600,6 +685,7 @@ fn unusable(ev: &DnsblFacts, check: &'static CheckDef, queries: &[&Query]) -> Ve
             .iter()
             .map(|(q, _, _)| q.asked.subject().to_string())
             .collect();
+        let test = ev.failed_test(i).map(|(q, _)| evidence(list, &q.a));
         out.push(
             check
                 .finding(
@@ -610,6 +696,7 @@ fn unusable(ev: &DnsblFacts, check: &'static CheckDef, queries: &[&Query]) -> Ve
                     ),
                 )
                 .evidence_all(bad.iter().map(|(q, _, _)| evidence(list, &q.a)))
+                .evidence_all(test)
                 .remediation(hint.clone()),
         );
     }

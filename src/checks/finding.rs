@@ -334,6 +334,11 @@ impl Finding {
         self
     }
 
+    pub fn changes(mut self, changes: impl IntoIterator<Item = Change>) -> Self {
+        self.changes.extend(changes);
+        self
+    }
+
     /// Draws the finding in a cell of `grid` (human output) instead of the list.
     pub fn in_cell(mut self, grid: &'static Grid, row: usize, column: usize) -> Self {
         self.cell = Some(Cell { grid, row, column });

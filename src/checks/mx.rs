@@ -4,12 +4,14 @@
 //! (Yahoo, Microsoft) refuse mail from domains that cannot receive any.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+use crate::addr;
 use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
-use crate::checks::finding::{Area, Evidence, Finding, checks};
+use crate::checks::finding::{Area, Change, Evidence, Finding, checks, placeholder};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 use crate::spf::{Mechanism, Record, is_spf_record};
 
@@ -75,16 +77,21 @@ checks! {
     references ["RFC 7505 §4.2", "RFC 7208 §4.6.2"];
 
     /// ## What it checks
-    /// That each MX host name has an address (A or AAAA) and exists.
+    /// That each MX host name has an address (A or AAAA) and exists, and that the address
+    /// can be reached from the Internet: an MX host only at a private (RFC 1918, fc00::/7),
+    /// loopback, link-local, carrier-grade NAT, unspecified, broadcast, multicast or reserved
+    /// address fails; one with such an address beside a public one warns.
     ///
     /// ## Why it matters
-    /// A sending MTA that cannot resolve an MX host cannot deliver to it; with no usable
-    /// host, bounces and replies to the domain are lost and receivers that test the sender
-    /// domain (callbacks, existence checks) refuse its mail.
+    /// A sending MTA that cannot resolve or reach an MX host cannot deliver to it; with no
+    /// usable host, bounces and replies to the domain are lost and receivers that test the
+    /// sender domain (callbacks, existence checks) refuse its mail. An internal address
+    /// published in public DNS sends every sender to its own network.
     ///
     /// ## How to fix
-    /// Publish A and/or AAAA records for each MX host, or point the MX at a host that has
-    /// them. Remove MX records for hosts that no longer exist.
+    /// Publish the public A and/or AAAA records for each MX host (the address your firewall
+    /// exposes on port 25), or point the MX at a host that has them. Remove MX records for
+    /// hosts that no longer exist.
     MX_HOST_ADDRESS = "mx.host-address", "Every MX host resolves to an address",
     references ["RFC 5321 §5.1"];
 
@@ -149,8 +156,11 @@ pub struct MxFacts {
     pub hosts: Vec<MxHost>,
     /// The domain's own A/AAAA, asked when it has no MX (implicit MX).
     pub implicit: Option<[Arc<Lookup>; 2]>,
-    /// The domain's TXT records, asked when it has a null MX.
+    /// The domain's TXT records, asked when it has a null MX or no MX: the fix depends on
+    /// whether its SPF record says it sends.
     pub txt: Option<Arc<Lookup>>,
+    /// `mx1.<domain>` A, asked when an MX target is an IP address: a host name to suggest.
+    pub spare_name: Option<Arc<Lookup>>,
 }
 
 impl Facts for MxFacts {
@@ -176,7 +186,14 @@ async fn gather(resolver: &Resolver, domain: &Name) -> MxFacts {
         .flat_map(|n| [(n.clone(), RType::A), (n.clone(), RType::Aaaa)])
         .collect();
     let has_null = mx.records().iter().any(is_null_mx);
-    let (answers, implicit, txt) = tokio::join!(
+    let wants_txt = has_null || mx.outcome == Outcome::NoData;
+    let spare = mx
+        .records()
+        .iter()
+        .any(|r| matches!(r, Rdata::Mx { exchange, .. } if exchange.looks_like_ip()))
+        .then(|| domain.prepend("mx1").ok())
+        .flatten();
+    let (answers, implicit, txt, spare_name) = tokio::join!(
         resolver.query_all(&questions),
         async {
             match mx.outcome {
@@ -190,10 +207,16 @@ async fn gather(resolver: &Resolver, domain: &Name) -> MxFacts {
             }
         },
         async {
-            if has_null {
+            if wants_txt {
                 Some(resolver.query(domain, RType::Txt).await)
             } else {
                 None
+            }
+        },
+        async {
+            match &spare {
+                Some(name) => Some(resolver.query(name, RType::A).await),
+                None => None,
             }
         }
     );
@@ -212,6 +235,7 @@ async fn gather(resolver: &Resolver, domain: &Name) -> MxFacts {
         hosts,
         implicit,
         txt,
+        spare_name,
     }
 }
 
@@ -250,7 +274,7 @@ pub fn check(ev: &MxFacts) -> Vec<Finding> {
     );
     out.extend(host_addresses(ev));
     out.extend(cname_targets(ev));
-    out.extend(ip_targets(records, &ev.mx));
+    out.extend(ip_targets(ev, records));
     out.extend(duplicates(records, &ev.mx));
     out
 }
@@ -271,15 +295,34 @@ fn implicit_mx(ev: &MxFacts) -> Finding {
         .collect();
     let base = |f: Finding| f.evidence(&ev.mx).evidence(a).evidence(aaaa);
     if addresses.is_empty() {
-        base(MX_RECORDS.fail(format!(
+        let finding = base(MX_RECORDS.fail(format!(
             "{} has no MX and no address: it cannot receive mail",
             ev.domain
-        )))
-        .remediation(format!(
-            "Publish MX records for {0} (e.g. `{0}. IN MX 10 mx1.{0}.`), or a null MX \
-                 (`{0}. IN MX 0 .`) if the domain must not receive mail and does not send.",
-            ev.domain
-        ))
+        )));
+        match spf_of(ev) {
+            Spf::Failed(txt) => MX_RECORDS.lookup_error(txt),
+            Spf::Sends(_) => {
+                let host = placeholder("mail host name that has an address");
+                finding
+                    .remediation(format!(
+                        "{0} sends mail (its SPF record names senders), so it must receive \
+                         bounces and replies: publish `{0}. IN MX 10 {host}.`, naming a host \
+                         that already has an address and accepts mail for {0} (your mail \
+                         provider's MX host).",
+                        ev.domain
+                    ))
+                    .change(Change::add(&ev.domain, "MX", format!("10 {host}.")))
+            }
+            spf => finding
+                .remediation(format!(
+                    "If {0} sends no mail, publish a null MX with an SPF record that authorises \
+                     nothing (RFC 7505): `{0}. IN MX 0 .` and `{0}. IN TXT \"v=spf1 -all\"`. If \
+                     it does, publish an MX at a host that has an address and accepts its mail.",
+                    ev.domain
+                ))
+                .change(Change::add(&ev.domain, "MX", "0 ."))
+                .changes(spf.to_nothing(&ev.domain)),
+        }
     } else {
         base(MX_RECORDS.warn(format!(
             "no MX records: mail for {} falls back to its address ({})",
@@ -312,7 +355,8 @@ fn null_mx(ev: &MxFacts, records: &[Rdata]) -> Vec<Finding> {
                 .remediation(
                     "A null MX must be the only MX record (RFC 7505 §3). Remove it if the domain \
                      receives mail, or remove the other MX records if it does not.",
-                ),
+                )
+                .change(Change::remove(domain, "MX", "0 .")),
         );
         return out;
     }
@@ -331,32 +375,87 @@ fn null_mx(ev: &MxFacts, records: &[Rdata]) -> Vec<Finding> {
         out.push(MX_NULL_SPF.lookup_error(txt));
         return out;
     }
-    let spf: Vec<Vec<u8>> = txt.txt_records().filter(|t| is_spf_record(t)).collect();
     let publish = format!("Publish `{domain}. IN TXT \"v=spf1 -all\"` as the only SPF record.");
-    let finding = match spf.as_slice() {
-        [] => MX_NULL_SPF
+    let spf = spf_of(ev);
+    let finding = match &spf {
+        Spf::Failed(txt) => MX_NULL_SPF.lookup_error(txt),
+        Spf::Nothing => {
+            return {
+                out.push(
+                    MX_NULL_SPF
+                        .pass(format!("{domain} has a null MX and v=spf1 -all"))
+                        .evidence(txt),
+                );
+                out
+            };
+        }
+        Spf::Missing => MX_NULL_SPF
             .warn(format!("{domain} has a null MX but no SPF record"))
             .remediation(publish),
-        [one] => match Record::parse(one) {
-            Ok(record) if authorises_nothing(&record) => {
-                MX_NULL_SPF.pass(format!("{domain} has a null MX and v=spf1 -all"))
-            }
-            _ => MX_NULL_SPF
-                .fail(format!(
-                    "{domain} has a null MX but its SPF record authorises senders: `{}`",
-                    String::from_utf8_lossy(one)
-                ))
-                .remediation(publish),
-        },
-        _ => MX_NULL_SPF
+        Spf::Sends(records) if records.len() > 1 => MX_NULL_SPF
             .fail(format!(
                 "{domain} has a null MX and {} SPF records",
-                spf.len()
+                records.len()
+            ))
+            .remediation(publish),
+        Spf::Sends(records) => MX_NULL_SPF
+            .fail(format!(
+                "{domain} has a null MX but its SPF record authorises senders: `{}`",
+                records.join("")
             ))
             .remediation(publish),
     };
-    out.push(finding.evidence(txt));
+    out.push(finding.evidence(txt).changes(spf.to_nothing(domain)));
     out
+}
+
+/// What the domain's own SPF record says about sending, for the fixes that depend on it.
+enum Spf<'a> {
+    Failed(&'a Arc<Lookup>),
+    Missing,
+    /// `v=spf1 -all`: it sends nothing.
+    Nothing,
+    /// Anything else, as published (one text per SPF record).
+    Sends(Vec<String>),
+}
+
+fn spf_of(ev: &MxFacts) -> Spf<'_> {
+    let Some(txt) = &ev.txt else {
+        return Spf::Missing;
+    };
+    if txt.failure().is_some() {
+        return Spf::Failed(txt);
+    }
+    let spf: Vec<Vec<u8>> = txt.txt_records().filter(|t| is_spf_record(t)).collect();
+    match spf.as_slice() {
+        [] => Spf::Missing,
+        [one] if Record::parse(one).is_ok_and(|r| authorises_nothing(&r)) => Spf::Nothing,
+        many => Spf::Sends(
+            many.iter()
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+                .collect(),
+        ),
+    }
+}
+
+impl Spf<'_> {
+    /// The changes that leave `v=spf1 -all` as the only SPF record.
+    fn to_nothing(&self, domain: &Name) -> Vec<Change> {
+        let nothing = "v=spf1 -all";
+        match self {
+            Spf::Missing => vec![Change::add(domain, "TXT", nothing)],
+            Spf::Sends(records) => {
+                let mut changes = vec![Change::replace(domain, "TXT", &records[0], nothing)];
+                changes.extend(
+                    records[1..]
+                        .iter()
+                        .map(|r| Change::remove(domain, "TXT", r.clone())),
+                );
+                changes
+            }
+            Spf::Failed(_) | Spf::Nothing => Vec::new(),
+        }
+    }
 }
 
 /// `v=spf1 -all` and equivalents: the only directive is a failing `all`.
@@ -380,32 +479,71 @@ fn host_addresses(ev: &MxFacts) -> Vec<Finding> {
             out.push(MX_HOST_ADDRESS.lookup_error(failed));
             continue;
         }
-        let addresses: Vec<String> = host
+        let (unreachable, reachable): (Vec<IpAddr>, Vec<IpAddr>) = host
             .a
             .addresses()
             .chain(host.aaaa.addresses())
-            .map(|ip| ip.to_string())
-            .collect();
-        if !addresses.is_empty() {
-            fine.push(format!("{} ({})", host.name, addresses.join(", ")));
-            continue;
-        }
-        let missing = host.a.outcome == Outcome::NxDomain && host.aaaa.outcome == Outcome::NxDomain;
-        let summary = if missing {
-            format!("MX host {} does not exist (NXDOMAIN)", host.name)
-        } else {
-            format!("MX host {} has no A or AAAA record", host.name)
+            .partition(|ip| addr::unreachable(*ip).is_some());
+        let list = |ips: &[IpAddr]| {
+            ips.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        out.push(
-            MX_HOST_ADDRESS
-                .fail(summary)
-                .evidence_all(host.evidence())
-                .remediation(format!(
-                    "Publish an address for {0} (`{0}. IN A <address>`) or point the MX of {1} at \
-                     a host that has one.",
-                    host.name, ev.domain
-                )),
-        );
+        let why = |ips: &[IpAddr]| {
+            ips.iter()
+                .map(|ip| format!("{ip}: {}", addr::unreachable(*ip).unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        match (reachable.is_empty(), unreachable.is_empty()) {
+            (false, true) => fine.push(format!("{} ({})", host.name, list(&reachable))),
+            (false, false) => out.push(
+                MX_HOST_ADDRESS
+                    .warn(format!(
+                        "MX host {} also resolves to {}, which no one on the Internet can reach",
+                        host.name,
+                        list(&unreachable)
+                    ))
+                    .detail(why(&unreachable))
+                    .evidence_all(host.evidence())
+                    .remediation(format!(
+                        "Remove the internal address(es) from {}: senders try them and fail or \
+                         wait before they reach {}.",
+                        host.name,
+                        list(&reachable)
+                    ))
+                    .changes(
+                        unreachable.iter().map(|ip| {
+                            Change::remove(&host.name, address_type(*ip), ip.to_string())
+                        }),
+                    ),
+            ),
+            (true, false) => out.push(
+                MX_HOST_ADDRESS
+                    .fail(format!(
+                        "MX host {} resolves only to {}, which no one on the Internet can reach",
+                        host.name,
+                        list(&unreachable)
+                    ))
+                    .detail(why(&unreachable))
+                    .evidence_all(host.evidence())
+                    .remediation(format!(
+                        "Publish the public address of {} instead (the one its firewall or NAT \
+                         exposes on port 25), or point the MX of {} at a host that has one.",
+                        host.name, ev.domain
+                    ))
+                    .changes(unreachable.iter().map(|ip| {
+                        Change::replace(
+                            &host.name,
+                            address_type(*ip),
+                            ip.to_string(),
+                            placeholder(&format!("public {} address", address_type(*ip))),
+                        )
+                    })),
+            ),
+            (true, true) => out.push(no_address(ev, host)),
+        }
     }
     if out.is_empty() && !fine.is_empty() {
         out.push(
@@ -415,6 +553,43 @@ fn host_addresses(ev: &MxFacts) -> Vec<Finding> {
         );
     }
     out
+}
+
+fn address_type(ip: IpAddr) -> &'static str {
+    match ip {
+        IpAddr::V4(_) => "A",
+        IpAddr::V6(_) => "AAAA",
+    }
+}
+
+/// An MX host without any address: publish one where the name is the domain's own and not
+/// an alias; otherwise the MX must change.
+fn no_address(ev: &MxFacts, host: &MxHost) -> Finding {
+    let missing = host.a.outcome == Outcome::NxDomain && host.aaaa.outcome == Outcome::NxDomain;
+    let summary = if missing {
+        format!("MX host {} does not exist (NXDOMAIN)", host.name)
+    } else {
+        format!("MX host {} has no A or AAAA record", host.name)
+    };
+    let finding = MX_HOST_ADDRESS.fail(summary).evidence_all(host.evidence());
+    // Data cannot sit beside a CNAME (RFC 2181 §10.1): the address goes on the alias's target.
+    let owner = host.a.aliases.last().unwrap_or(&host.name);
+    if owner.is_subdomain_of(&ev.domain) {
+        let address = placeholder("IPv4 address of the mail server");
+        finding
+            .remediation(format!(
+                "Publish the address of {owner} (`{owner}. IN A {address}`), or point the MX of \
+                 {} at a host that has one.",
+                ev.domain
+            ))
+            .change(Change::add(owner, "A", address))
+    } else {
+        finding.remediation(format!(
+            "{} is not under {}: point the MX of {} at a host that has an address (your \
+             provider's documentation names it), or ask whoever runs {} to publish one.",
+            host.name, ev.domain, ev.domain, host.name
+        ))
+    }
 }
 
 fn cname_targets(ev: &MxFacts) -> Vec<Finding> {
@@ -438,25 +613,61 @@ fn cname_targets(ev: &MxFacts) -> Vec<Finding> {
         .collect()
 }
 
-fn ip_targets(records: &[Rdata], mx: &Arc<Lookup>) -> Vec<Finding> {
+fn ip_targets(ev: &MxFacts, records: &[Rdata]) -> Vec<Finding> {
     records
         .iter()
         .filter_map(|r| match r {
-            Rdata::Mx { exchange, .. } if exchange.looks_like_ip() => Some(
-                MX_TARGET_IP
-                    .fail(format!(
-                        "MX target {exchange} is an IP address, not a host name"
-                    ))
-                    .evidence(mx)
-                    .remediation(format!(
-                        "Publish `mx1.{0}. IN A {exchange}` (any host name of yours) and point the \
-                         MX at that name instead of the address.",
-                        mx.name
-                    )),
-            ),
+            Rdata::Mx {
+                preference,
+                exchange,
+            } if exchange.looks_like_ip() => Some(ip_target(ev, *preference, exchange)),
             _ => None,
         })
         .collect()
+}
+
+/// An MX naming an address: give the address a host name (one that is free, or already holds
+/// the address) and point the MX at it.
+fn ip_target(ev: &MxFacts, preference: u16, exchange: &Name) -> Finding {
+    let finding = MX_TARGET_IP
+        .fail(format!(
+            "MX target {exchange} is an IP address, not a host name"
+        ))
+        .evidence(&ev.mx);
+    let literal = exchange
+        .as_str()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let address = literal.parse::<IpAddr>().ok();
+    let spare = ev.spare_name.as_ref().filter(|l| {
+        l.aliases.is_empty()
+            && (l.is_empty_answer() || address.is_some_and(|ip| l.addresses().eq([ip])))
+    });
+    let (Some(ip), Some(spare)) = (address, spare) else {
+        let host = placeholder("host name of the mail server");
+        return finding.remediation(format!(
+            "Publish a host name of yours for {literal} (`{host}. IN A {literal}`) and point \
+                 the MX of {} at that name instead of the address.",
+            ev.domain
+        ));
+    };
+    let host = &spare.name;
+    let mut finding = finding
+        .remediation(format!(
+            "Publish `{host}. IN {} {ip}` and point the MX of {} at {host} instead of the address.",
+            address_type(ip),
+            ev.domain
+        ))
+        .evidence(spare);
+    if spare.is_empty_answer() {
+        finding = finding.change(Change::add(host, address_type(ip), ip.to_string()));
+    }
+    finding.change(Change::replace(
+        &ev.domain,
+        "MX",
+        format!("{preference} {exchange}."),
+        format!("{preference} {host}."),
+    ))
 }
 
 fn duplicates(records: &[Rdata], mx: &Arc<Lookup>) -> Vec<Finding> {
@@ -547,6 +758,7 @@ mod tests {
             hosts,
             implicit: None,
             txt: None,
+            spare_name: None,
         }
     }
 
@@ -678,5 +890,58 @@ mod tests {
         Arc::make_mut(&mut h.a).aliases = vec![name("real.example.net")];
         let ev = evidence(Outcome::Records(vec![mx(10, "alias.example.com")]), vec![h]);
         assert!(statuses(&check(&ev)).contains(&("mx.target-cname", Status::Warn)));
+    }
+
+    #[test]
+    fn hosts_at_addresses_no_one_can_reach_are_not_passed() {
+        let host = |n: &str, a: &str| MxHost {
+            name: name(n),
+            a: lookup(
+                n,
+                RType::A,
+                Outcome::Records(vec![Rdata::A(a.parse().unwrap())]),
+            ),
+            aaaa: lookup(n, RType::Aaaa, Outcome::NoData),
+        };
+        for internal in [
+            "10.0.0.5",
+            "127.0.0.1",
+            "192.168.1.1",
+            "0.0.0.0",
+            "224.0.0.1",
+        ] {
+            let ev = evidence(
+                Outcome::Records(vec![Rdata::Mx {
+                    preference: 10,
+                    exchange: name("mx.example.com"),
+                }]),
+                vec![host("mx.example.com", internal)],
+            );
+            let out = check(&ev);
+            let f = out.iter().find(|f| f.id() == "mx.host-address").unwrap();
+            assert_eq!(f.status, Status::Fail, "{internal}: {}", f.summary);
+            assert!(f.summary.contains(internal));
+            assert_eq!(f.changes.len(), 1);
+            assert!(crate::checks::finding::has_placeholder(&f.changes[0].data));
+        }
+        let mixed = MxHost {
+            aaaa: lookup(
+                "mx.example.com",
+                RType::Aaaa,
+                Outcome::Records(vec![Rdata::Aaaa("::1".parse().unwrap())]),
+            ),
+            ..host("mx.example.com", "192.0.2.1")
+        };
+        let ev = evidence(
+            Outcome::Records(vec![Rdata::Mx {
+                preference: 10,
+                exchange: name("mx.example.com"),
+            }]),
+            vec![mixed],
+        );
+        let out = check(&ev);
+        let f = out.iter().find(|f| f.id() == "mx.host-address").unwrap();
+        assert_eq!(f.status, Status::Warn, "{}", f.summary);
+        assert_eq!(f.changes[0].data, "::1");
     }
 }

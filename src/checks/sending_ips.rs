@@ -107,27 +107,6 @@ pub struct SendingIps {
     pub lookups: Vec<Arc<Lookup>>,
 }
 
-/// Addresses that cannot reach a receiver on the Internet.
-fn not_public(ip: IpAddr) -> Option<&'static str> {
-    let special = match ip {
-        IpAddr::V4(v4) => {
-            v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 0
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_unique_local()
-                || v6.is_unicast_link_local()
-        }
-    };
-    special.then_some("a private, loopback or link-local address cannot send to other networks")
-}
-
 impl Facts for SendingIps {
     fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
         Box::pin(async move {
@@ -166,12 +145,12 @@ impl SendingIps {
 
     fn add(&mut self, ip: IpAddr, origin: Origin) {
         let ip = ip.to_canonical();
-        if let Some(why) = not_public(ip) {
+        if let Some(why) = crate::addr::unreachable(ip) {
             let what = format!("{ip} ({origin})");
             if !self.skipped.iter().any(|s| s.what == what) {
                 self.skipped.push(Skipped {
                     what,
-                    why: why.into(),
+                    why: format!("{why}: receivers never see mail from it"),
                 });
             }
             return;
