@@ -406,10 +406,30 @@ pub fn finding(check: &'static CheckDef, sources: &SendingIps) -> Option<Finding
 
 /// A host name of the sender's to suggest in remediation.
 fn hosted(host: &Name) -> Option<String> {
-    HOSTED_MX
+    if let Some(s) = HOSTED_MX
         .iter()
         .find(|s| Name::parse(s).is_ok_and(|s| host.is_subdomain_of(&s)))
-        .map(|s| format!("a mailbox provider's inbound server ({s}): it does not send your mail"))
+    {
+        return Some(format!(
+            "a mailbox provider's inbound server ({s}): it does not send your mail"
+        ));
+    }
+    receive_only(host).map(|what| format!("{what}: it receives mail, it never sends yours"))
+}
+
+/// Endpoints of sending services that only receive: Amazon SES's inbound (receiving) SMTP
+/// endpoints, and the feedback host a custom MAIL FROM domain's MX points at.
+fn receive_only(host: &Name) -> Option<&'static str> {
+    let text = host.as_str();
+    let first = text.split('.').next().unwrap_or_default();
+    let under = |suffix: &str| Name::parse(suffix).is_ok_and(|s| host.is_subdomain_of(&s));
+    if first == "inbound-smtp" && under("amazonaws.com") {
+        Some("an Amazon SES receiving endpoint")
+    } else if first == "feedback-smtp" && under("amazonses.com") {
+        Some("Amazon SES's bounce and complaint feedback endpoint")
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -450,5 +470,13 @@ mod tests {
         assert!(hosted(&Name::parse("aspmx.l.google.com").unwrap()).is_some());
         assert!(hosted(&Name::parse("example-com.mail.protection.outlook.com").unwrap()).is_some());
         assert!(hosted(&Name::parse("mx.example.com").unwrap()).is_none());
+        for ses in [
+            "inbound-smtp.eu-west-1.amazonaws.com",
+            "feedback-smtp.us-east-1.amazonses.com",
+        ] {
+            let why = hosted(&Name::parse(ses).unwrap()).unwrap();
+            assert!(why.contains("Amazon SES"), "{why}");
+        }
+        assert!(hosted(&Name::parse("ec2-192-0-2-1.compute-1.amazonaws.com").unwrap()).is_none());
     }
 }
