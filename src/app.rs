@@ -33,9 +33,11 @@ impl UsageError {
 }
 
 pub fn main(cli: Cli) -> Result<Exit, UsageError> {
+    let terminal = std::io::stdout().is_terminal();
     let style = human::Style {
         color: use_color(cli.global.color),
-        terminal: std::io::stdout().is_terminal(),
+        terminal,
+        width: human::width(terminal, std::env::var("COLUMNS").ok().as_deref()),
     };
     colored::control::set_override(style.color);
     match cli.command {
@@ -105,7 +107,7 @@ fn parse_server(text: &str) -> Result<SocketAddr, UsageError> {
 fn resolver(global: &Global) -> Result<Resolver, UsageError> {
     if !(global.timeout > 0.0 && global.timeout <= 120.0) {
         return Err(UsageError::new(format!(
-            "--timeout {} is out of range: give seconds between 0 and 120",
+            "--timeout {} is out of range: give more than 0 and at most 120 seconds",
             global.timeout
         )));
     }
@@ -358,8 +360,10 @@ fn explain(global: &Global, args: &ExplainArgs) -> Result<Exit, UsageError> {
     }
     let id = args.id.as_deref().unwrap_or_default();
     let Some(check) = checks::find(id) else {
+        // Suggest the ids of the area named, if the text starts with one.
+        let area = id.split('.').next().unwrap_or_default();
         let hint = checks::registry()
-            .filter(|c| c.id.starts_with(id.split('.').next().unwrap_or(id)))
+            .filter(|c| !area.is_empty() && c.area.as_str().eq_ignore_ascii_case(area))
             .map(|c| c.id)
             .collect::<Vec<_>>();
         let hint = if hint.is_empty() {

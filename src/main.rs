@@ -31,10 +31,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(Exit::Usage as u8);
             }
             _ => {
-                let rendered = e.render().to_string();
-                let first = rendered.lines().next().unwrap_or("invalid arguments");
-                let first = first.strip_prefix("error: ").unwrap_or(first);
-                eprintln!("deliv: error: {first} (see `deliv --help`)");
+                eprintln!("deliv: error: {} (see `deliv --help`)", one_line(&e));
                 return ExitCode::from(Exit::Usage as u8);
             }
         },
@@ -45,5 +42,23 @@ fn main() -> ExitCode {
             eprintln!("deliv: error: {e}");
             ExitCode::from(Exit::Usage as u8)
         }
+    }
+}
+
+/// clap's message on one line: what it says before the usage and help hints, the names of
+/// missing arguments and the possible values included.
+fn one_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let said: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = said.join(" ");
+    match text.strip_prefix("error: ") {
+        Some(rest) => rest.to_string(),
+        None if text.is_empty() => "invalid arguments".to_string(),
+        None => text,
     }
 }

@@ -71,9 +71,25 @@ fn json_document_has_the_documented_shape() {
                     "detail",
                     "evidence",
                     "remediation",
+                    "changes",
                     "references"
                 ]),
             );
+            for change in c["changes"].as_array().unwrap() {
+                let keys: BTreeSet<&str> = change
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                assert!(
+                    ["action", "name", "type", "data"]
+                        .iter()
+                        .all(|k| keys.contains(k)),
+                    "{change}"
+                );
+                assert!(["add", "replace", "remove"].contains(&change["action"].as_str().unwrap()));
+            }
             let id = c["id"].as_str().unwrap();
             assert!(id.starts_with(&format!("{}.", c["area"].as_str().unwrap())));
             let status = c["status"].as_str().unwrap();

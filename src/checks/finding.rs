@@ -389,9 +389,7 @@ impl Serialize for Finding {
         st.serialize_field("detail", &self.detail)?;
         st.serialize_field("evidence", &self.evidence)?;
         st.serialize_field("remediation", &self.remediation)?;
-        if !self.changes.is_empty() {
-            st.serialize_field("changes", &self.changes)?;
-        }
+        st.serialize_field("changes", &self.changes)?;
         st.serialize_field("references", self.check.references)?;
         st.end()
     }

@@ -15,10 +15,24 @@ use crate::dns::Stats;
 pub struct Style {
     pub color: bool,
     pub terminal: bool,
+    /// Columns to fit tables and notes in.
+    pub width: u16,
 }
 
-/// Width used when the output is not a terminal (files, pipes, CI logs).
+/// Width used when nothing says otherwise (files, pipes, CI logs).
 const PLAIN_WIDTH: u16 = 110;
+/// Narrower than this, tables cannot show a finding legibly.
+const MIN_WIDTH: u16 = 40;
+
+/// The width to draw in: `COLUMNS` when set (also when piped, as `COLUMNS=200 deliv … | less`
+/// asks), else the terminal's, else [`PLAIN_WIDTH`].
+pub fn width(terminal: bool, columns: Option<&str>) -> u16 {
+    columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .or_else(|| terminal.then(|| Table::new().width()).flatten())
+        .unwrap_or(PLAIN_WIDTH)
+        .max(MIN_WIDTH)
+}
 
 fn status_color(status: Status) -> Color {
     match status {
@@ -35,11 +49,9 @@ fn new_table(style: Style) -> Table {
     if style.terminal {
         table.load_preset(UTF8_FULL_CONDENSED);
     } else {
-        table
-            .load_preset(ASCII_FULL_CONDENSED)
-            .force_no_tty()
-            .set_width(PLAIN_WIDTH);
+        table.load_preset(ASCII_FULL_CONDENSED).force_no_tty();
     }
+    table.set_width(style.width);
     if style.color {
         table.enforce_styling();
     }
@@ -149,14 +161,15 @@ pub fn grid_table(grid: &Grid, findings: &[&Finding], style: Style) -> String {
             }
         }
         for (f, columns) in groups {
-            notes.push_str(&format!(
-                "{} {label} ({}): {}\n",
+            let note = format!(
+                "{} {label} ({}): {}",
                 status_word(f.status, mark(f.status)),
                 columns.join(", "),
                 f.summary
-            ));
+            );
+            notes.push_str(&wrap(&note, style, "  "));
             if let Some(fix) = &f.remediation {
-                notes.push_str(&format!("  → {fix}\n"));
+                notes.push_str(&wrap(&format!("  → {fix}"), style, "    "));
             }
         }
     }
@@ -174,6 +187,16 @@ pub fn grid_table(grid: &Grid, findings: &[&Finding], style: Style) -> String {
         "{table}\n{}\n{notes}{}\n{sources}",
         grid.legend, grid.sources
     )
+}
+
+/// `text` wrapped to the style's width, later lines indented, ending in a newline.
+fn wrap(text: &str, style: Style, indent: &str) -> String {
+    // Never split inside a word: notes hold record text and header names.
+    let options = textwrap::Options::new(usize::from(style.width))
+        .subsequent_indent(indent)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    format!("{}\n", textwrap::fill(text, options))
 }
 
 /// `text` in the colour of `status` (when colour is on).
