@@ -136,3 +136,18 @@ fn human_output_draws_compliance_as_one_table() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("Provider requirement") && text.contains("dmarc.policy"));
 }
+
+#[test]
+fn keys_verifiers_refuse_never_meet_the_dkim_rules() {
+    let server = TestDns::with_fixture_zones(&["dkim.test.zone"]);
+    // h=sha1 alone: no verifier may use it (RFC 8301 §3.1).
+    for case in ["sha1.dkim.test", "md5.dkim.test"] {
+        let statuses = compliance(&server, case, &[]);
+        for rule in ["compliance.outlook.dkim", "compliance.gmail-bulk.dkim"] {
+            assert_eq!(statuses[rule], "fail", "{case} {rule}");
+        }
+    }
+    // Over 4096 bits: only some verifiers handle it (RFC 8301 §3.2).
+    let statuses = compliance(&server, "huge.dkim.test", &[]);
+    assert_eq!(statuses["compliance.outlook.dkim"], "warn");
+}

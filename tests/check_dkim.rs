@@ -85,6 +85,13 @@ fn each_key_defect_has_its_id_and_status() {
         ("syntax", "dkim.key", "fail", "k rsa"),
         ("testing", "dkim.testing", "warn", "t=y"),
         ("sha1", "dkim.hash", "fail", "h=sha1"),
+        // Verifiers must refuse rsa-sha1 (RFC 8301 §3.1): such a key is not usable.
+        ("sha1", "dkim.key", "fail", "rsa-sha1"),
+        ("md5", "dkim.hash", "fail", "h=md5 does not allow sha256"),
+        ("md5", "dkim.key", "fail", "h=md5"),
+        // Verifiers need handle keys up to 4096 bits only (RFC 8301 §3.2).
+        ("huge", "dkim.key", "warn", "4608 bits"),
+        ("huge", "dkim.key-size", "warn", "4608 bits"),
         ("twokeys", "dkim.key", "warn", "2 key records"),
         ("alias", "dkim.key", "pass", "selector1"),
         ("deadalias", "dkim.key", "warn", "holds no key"),
@@ -102,9 +109,14 @@ fn each_key_defect_has_its_id_and_status() {
             .unwrap_or_else(|| panic!("{case}: want {id}={status}, got {checks:?}"));
         assert!(found.contains(text), "{case}: {found:?} lacks {text:?}");
     }
-    // A key too short to verify with is not also reported as a usable key.
-    let (checks, _, json) = dkim(&server, "rsa512", &[]);
-    assert!(summary(&json, "dkim.key", "pass").is_none(), "{checks:?}");
+    // A key verifiers will not use is never also reported as a usable one.
+    for case in ["rsa512", "sha1", "md5", "huge", "revoked"] {
+        let (checks, _, json) = dkim(&server, case, &[]);
+        assert!(
+            summary(&json, "dkim.key", "pass").is_none(),
+            "{case}: {checks:?}"
+        );
+    }
 }
 
 #[test]
@@ -262,5 +274,22 @@ fn bad_selectors_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{selector:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.starts_with("deliv: error: --selector"), "{stderr}");
+    }
+}
+
+#[test]
+fn dmarc_alignment_never_rests_on_a_key_verifiers_refuse() {
+    let server = server();
+    // These domains publish no SPF, so a DKIM key verifiers refuse leaves nothing to align.
+    for (case, want) in [
+        ("sha1", "fail"),
+        ("md5", "fail"),
+        ("huge", "warn"),
+        ("good", "pass"),
+    ] {
+        let domain = format!("{case}.dkim.test");
+        let (_, json) = run(&server, &["check", &domain, "--only", "dmarc"]);
+        let alignment = finding(&json, 0, "dmarc.dkim-alignment");
+        assert_eq!(alignment["status"], want, "{case}: {alignment}");
     }
 }

@@ -513,6 +513,10 @@ fn dkim(findings: &[Finding]) -> Mark {
         .iter()
         .filter(|f| f.is(&dkim::DKIM_KEY) && f.status == Status::Pass)
         .collect();
+    let doubtful: Vec<&&Finding> = keys
+        .iter()
+        .filter(|f| f.is(&dkim::DKIM_KEY) && f.status == Status::Warn)
+        .collect();
     let basis = selectors.iter().chain(&keys).copied();
     let mark = if !usable.is_empty() {
         let which: Vec<&str> = usable.iter().map(|f| f.summary.as_str()).collect();
@@ -520,6 +524,13 @@ fn dkim(findings: &[Finding]) -> Mark {
             Status::Pass,
             format!("usable DKIM key: {}", which.join("; ")),
         )
+    } else if !doubtful.is_empty() {
+        let which: Vec<&str> = doubtful.iter().map(|f| f.summary.as_str()).collect();
+        Mark::new(
+            Status::Warn,
+            format!("only keys some verifiers refuse: {}", which.join("; ")),
+        )
+        .fix("Publish a 2048-bit RSA key under a new selector and sign with it; see dkim.key.")
     } else {
         match worst(&selectors) {
             None => Mark::new(Status::Info, "DKIM was not checked in this run")

@@ -7,7 +7,7 @@ use futures_util::future::BoxFuture;
 
 use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
 use crate::checks::finding::{Area, Evidence, Finding, checks};
-use crate::dkim::key::{MIN_RSA_BITS, looks_like_key};
+use crate::dkim::key::{MAX_RSA_BITS, MIN_RSA_BITS, Usability, looks_like_key};
 use crate::dkim::selectors::{self, COMMON};
 use crate::dkim::{Key, KeyError, KeyRecord};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
@@ -51,12 +51,15 @@ checks! {
     /// ## What it checks
     /// That each key record gives verifiers a key they can use: `v=DKIM1` first if present,
     /// `k=rsa` or `k=ed25519`, a `p=` that decodes to a key of that type, `s=` allowing email,
-    /// tags that parse. An empty `p=` is a revoked key. Records reached through a CNAME count;
-    /// a CNAME that leads to no key is reported too.
+    /// tags that parse. An empty `p=` is a revoked key. A key verifiers will not use fails
+    /// too: RSA under 1024 bits (RFC 8301 §3.2), or `h=` without `sha256` (verifiers must
+    /// refuse `rsa-sha1`, RFC 8301 §3.1); an RSA key over 4096 bits warns (verifiers need not
+    /// handle it). Records reached through a CNAME count; a CNAME that leads to no key is
+    /// reported too. DMARC alignment and the provider rules count only keys this passes.
     ///
     /// ## Why it matters
-    /// A signature whose key cannot be loaded, or whose key was revoked, fails DKIM
-    /// (`permerror`), exactly as if the mail were forged.
+    /// A signature whose key cannot be loaded, was revoked or is one verifiers refuse fails
+    /// DKIM, exactly as if the mail were forged.
     ///
     /// ## How to fix
     /// Publish the public key exactly as the signing service gives it: for RSA the base64
@@ -67,7 +70,8 @@ checks! {
 
     /// ## What it checks
     /// The size of each RSA key, read from the key itself: under 1024 bits fails, 1024 up
-    /// to 2047 warns, 2048 and more passes.
+    /// to 2047 warns, 2048 to 4096 passes, over 4096 warns (RFC 8301 §3.2 requires verifiers
+    /// to handle keys up to 4096 bits only).
     ///
     /// ## Why it matters
     /// RFC 8301 forbids verifying with keys under 1024 bits, so such signatures fail; Gmail
@@ -101,7 +105,9 @@ checks! {
     ///
     /// ## Why it matters
     /// `h=` limits the hash algorithms signatures with this key may use. RFC 8301 forbids
-    /// `rsa-sha1`, so a key limited to `sha1` can only make signatures that fail.
+    /// `rsa-sha1` and `sha256` is the only other hash DKIM defines, so a key limited to
+    /// anything else (`sha1`, or a name verifiers do not know) can only make signatures
+    /// that fail.
     ///
     /// ## How to fix
     /// Remove the `h=` tag (all algorithms allowed) or write `h=sha256`, and sign with
@@ -284,9 +290,14 @@ impl SelectorLookup {
         }
     }
 
-    fn usable(&self) -> bool {
+    /// Whether any key here has this usability.
+    fn has(&self, wanted: fn(&Usability) -> bool) -> bool {
         matches!(self.holding(), Holding::Keys(keys)
-            if keys.iter().any(|(_, k)| k.as_ref().is_ok_and(KeyRecord::usable)))
+            if keys.iter().any(|(_, k)| k.as_ref().is_ok_and(|k| wanted(&k.usability()))))
+    }
+
+    fn usable(&self) -> bool {
+        self.has(|u| *u == Usability::Usable)
     }
 }
 
@@ -294,6 +305,8 @@ impl SelectorLookup {
 pub enum Signing<'a> {
     /// Selectors with a key verifiers can use.
     Usable(Vec<&'a str>),
+    /// Selectors with keys only some verifiers use, and none better.
+    Doubtful(Vec<&'a str>),
     /// Keys or names are there, but none verifies (or a named selector is missing).
     Broken,
     /// Discovery found nothing: unknown, not absent.
@@ -310,6 +323,15 @@ pub fn signing(ev: &DkimFacts) -> Signing<'_> {
         .collect();
     if !usable.is_empty() {
         return Signing::Usable(usable);
+    }
+    let doubtful: Vec<&str> = ev
+        .selectors
+        .iter()
+        .filter(|s| s.has(|u| matches!(u, Usability::Doubtful(_))))
+        .map(|s| s.selector.as_str())
+        .collect();
+    if !doubtful.is_empty() {
+        return Signing::Doubtful(doubtful);
     }
     if let Some(failed) = ev.selectors.iter().find(|s| s.txt.failure().is_some()) {
         return Signing::Failed(&failed.txt);
@@ -601,37 +623,64 @@ fn key_findings(
             );
             return out;
         }
-        Key::Ed25519 => out.push(
-            DKIM_KEY
-                .pass(format!("{label}: Ed25519 key"))
-                .evidence(&s.txt),
-        ),
-        Key::Rsa { bits } => {
-            // A key too short to verify with is the key-size check's failure alone.
-            if record.usable() {
-                out.push(DKIM_KEY.pass(format!("{label}: RSA key")).evidence(&s.txt));
-            }
-            let rotate = format!(
-                "Generate a 2048-bit key, publish it under a new selector of {domain}, switch signing \
-                 to it, then publish selector {} with an empty p= to revoke the old key.",
-                s.selector
-            );
-            out.push(match bits {
-                0..MIN_RSA_BITS => DKIM_KEY_SIZE
-                    .fail(format!(
-                        "{label}: RSA key of {bits} bits; verifiers refuse keys under 1024"
-                    ))
-                    .evidence(&s.txt)
-                    .remediation(rotate),
-                1024..2048 => DKIM_KEY_SIZE
-                    .warn(format!(
-                        "{label}: RSA key of {bits} bits; 2048 is recommended"
-                    ))
-                    .evidence(&s.txt)
-                    .remediation(rotate),
-                _ => DKIM_KEY_SIZE.pass(format!("{label}: RSA key of {bits} bits")),
-            });
-        }
+        Key::Ed25519 | Key::Rsa { .. } => {}
+    }
+    let kind = match record.key {
+        Key::Rsa { bits } => format!("RSA key of {bits} bits"),
+        _ => "Ed25519 key".to_string(),
+    };
+    let rotate = format!(
+        "Generate a 2048-bit RSA key, publish it under a new selector of {domain}, switch signing \
+         to it, then publish selector {} with an empty p= to revoke the old key.",
+        s.selector
+    );
+    let unhash = format!(
+        "Remove h= from the record at {} (or write h=sha256) and sign with rsa-sha256.",
+        s.txt.name
+    );
+    let weak_hash = record
+        .hashes
+        .as_ref()
+        .is_some_and(|h| !h.iter().any(|h| h == "sha256"));
+    out.push(match record.usability() {
+        Usability::Usable => DKIM_KEY.pass(format!("{label}: {kind}")).evidence(&s.txt),
+        Usability::Doubtful(why) => DKIM_KEY
+            .warn(format!("{label}: {why}"))
+            .evidence(&s.txt)
+            .remediation(rotate.clone()),
+        Usability::Unusable(why) => DKIM_KEY
+            .fail(format!("{label}: {why}"))
+            .evidence(&s.txt)
+            .detail("Signatures made with this selector fail DKIM: verifiers will not use the key.")
+            .remediation(if weak_hash {
+                unhash.clone()
+            } else {
+                rotate.clone()
+            }),
+    });
+    if let Key::Rsa { bits } = record.key {
+        out.push(match bits {
+            0..MIN_RSA_BITS => DKIM_KEY_SIZE
+                .fail(format!(
+                    "{label}: RSA key of {bits} bits; verifiers refuse keys under 1024"
+                ))
+                .evidence(&s.txt)
+                .remediation(rotate),
+            MIN_RSA_BITS..2048 => DKIM_KEY_SIZE
+                .warn(format!(
+                    "{label}: RSA key of {bits} bits; 2048 is recommended"
+                ))
+                .evidence(&s.txt)
+                .remediation(rotate),
+            2048..=MAX_RSA_BITS => DKIM_KEY_SIZE.pass(format!("{label}: RSA key of {bits} bits")),
+            _ => DKIM_KEY_SIZE
+                .warn(format!(
+                    "{label}: RSA key of {bits} bits; verifiers need handle only up to \
+                     {MAX_RSA_BITS}"
+                ))
+                .evidence(&s.txt)
+                .remediation(rotate),
+        });
     }
     if record.testing {
         out.push(
@@ -645,19 +694,16 @@ fn key_findings(
         );
     }
     if let Some(hashes) = &record.hashes {
-        out.push(if hashes.iter().any(|h| h == "sha256") {
-            DKIM_HASH.pass(format!("{label}: h={} allows sha256", hashes.join(":")))
-        } else {
+        out.push(if weak_hash {
             DKIM_HASH
                 .fail(format!(
-                    "{label}: h={} does not allow sha256; SHA-1 signatures fail",
+                    "{label}: h={} does not allow sha256, the only hash verifiers accept",
                     hashes.join(":")
                 ))
                 .evidence(&s.txt)
-                .remediation(format!(
-                    "Remove h= from the record at {} (or write h=sha256) and sign with rsa-sha256.",
-                    s.txt.name
-                ))
+                .remediation(unhash)
+        } else {
+            DKIM_HASH.pass(format!("{label}: h={} allows sha256", hashes.join(":")))
         });
     }
     out
@@ -729,13 +775,14 @@ mod tests {
             statuses(&check(&ev)),
             vec![
                 ("dkim.selectors", Status::Pass),
-                ("dkim.key", Status::Pass),
+                // h=sha1 alone: verifiers must refuse rsa-sha1 (RFC 8301 §3.1).
+                ("dkim.key", Status::Fail),
                 ("dkim.key-size", Status::Warn),
                 ("dkim.testing", Status::Warn),
                 ("dkim.hash", Status::Fail),
             ]
         );
-        assert!(matches!(signing(&ev), Signing::Usable(s) if s == ["s1"]));
+        assert!(matches!(signing(&ev), Signing::Broken));
     }
 
     #[test]

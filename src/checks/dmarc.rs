@@ -581,6 +581,8 @@ enum Possible<'a> {
     /// Why not, and what to change.
     No(String, String),
     Unknown(String),
+    /// It can, for some receivers only: why, and what to change.
+    Doubtful(String, String),
     Failed(&'a Arc<Lookup>),
 }
 
@@ -688,6 +690,13 @@ fn dkim_possible<'a>(ev: &DmarcFacts, dkim: &'a DkimFacts, mode: Mode) -> Possib
             "d={d} aligns, with usable keys at {}",
             selectors.join(", ")
         )),
+        Signing::Doubtful(selectors) => Possible::Doubtful(
+            format!(
+                "d={d} aligns, but its keys at {} are ones only some verifiers use (see dkim.key)",
+                selectors.join(", ")
+            ),
+            format!("Publish a 2048-bit RSA key under a new selector of {d} and sign with it."),
+        ),
         Signing::Broken => Possible::No(
             format!("no usable DKIM key at {d} (see the dkim checks)"),
             format!(
@@ -773,6 +782,9 @@ fn verdict(
         Possible::Unknown(why) => check
             .info(format!("cannot tell whether {what} aligns: {why}"))
             .remediation(unknown_fix),
+        Possible::Doubtful(why, fix) => check
+            .warn(format!("{what} may not align everywhere: {why}"))
+            .remediation(fix),
         Possible::No(why, fix) if neither => check
             .fail(format!("{what} cannot align: {why}"))
             .detail("Neither SPF nor DKIM can align, so DMARC fails for all mail from this domain.")

@@ -33,15 +33,54 @@ pub struct KeyRecord {
 
 /// RSA keys shorter than this are refused by verifiers (RFC 8301 §3.2).
 pub const MIN_RSA_BITS: usize = 1024;
+/// RFC 8301 §3.2 requires verifiers to handle RSA keys up to this size, no larger.
+pub const MAX_RSA_BITS: usize = 4096;
+
+/// Whether verifiers check signatures with a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usability {
+    Usable,
+    /// Some verifiers may not: why.
+    Doubtful(String),
+    /// None will: why.
+    Unusable(String),
+}
 
 impl KeyRecord {
-    /// Whether verifiers can check signatures with this key: not revoked, not too short.
-    pub fn usable(&self) -> bool {
-        match self.key {
-            Key::Rsa { bits } => bits >= MIN_RSA_BITS,
-            Key::Ed25519 => true,
-            Key::Revoked => false,
+    /// Whether verifiers check signatures with this key: not revoked, not too short, with a
+    /// hash they accept; keys over 4096 bits only where verifiers go beyond RFC 8301.
+    pub fn usability(&self) -> Usability {
+        if let Key::Revoked = self.key {
+            return Usability::Unusable("the key is revoked (empty p=)".into());
         }
+        if let Key::Rsa { bits } = self.key
+            && bits < MIN_RSA_BITS
+        {
+            return Usability::Unusable(format!(
+                "an RSA key of {bits} bits, and verifiers refuse keys under {MIN_RSA_BITS} \
+                 (RFC 8301 §3.2)"
+            ));
+        }
+        if let Some(hashes) = &self.hashes
+            && !hashes.iter().any(|h| h == "sha256")
+        {
+            return Usability::Unusable(format!(
+                "h={} allows no hash verifiers accept: they know sha256 only and must refuse \
+                 rsa-sha1 (RFC 8301 §3.1)",
+                hashes.join(":")
+            ));
+        }
+        match self.key {
+            Key::Rsa { bits } if bits > MAX_RSA_BITS => Usability::Doubtful(format!(
+                "an RSA key of {bits} bits: verifiers need handle keys up to {MAX_RSA_BITS} \
+                 bits only (RFC 8301 §3.2), so some will not check its signatures"
+            )),
+            _ => Usability::Usable,
+        }
+    }
+
+    pub fn usable(&self) -> bool {
+        self.usability() == Usability::Usable
     }
 }
 
@@ -185,6 +224,31 @@ mod tests {
 
     fn key(text: &str) -> Key {
         KeyRecord::parse(text).unwrap().key
+    }
+
+    #[test]
+    fn usability_follows_rfc_8301() {
+        let usability = |text: &str| KeyRecord::parse(text).unwrap().usability();
+        assert_eq!(usability(&format!("p={RSA1024}")), Usability::Usable);
+        assert_eq!(
+            usability(&format!("h=sha1:sha256; p={RSA1024}")),
+            Usability::Usable
+        );
+        for h in ["sha1", "md5", "sha512"] {
+            assert!(
+                matches!(usability(&format!("h={h}; p={RSA1024}")), Usability::Unusable(why) if why.contains(&format!("h={h}"))),
+                "{h}"
+            );
+        }
+        assert!(matches!(
+            usability(&format!("p={RSA512}")),
+            Usability::Unusable(why) if why.contains("512 bits")
+        ));
+        assert!(matches!(usability("p="), Usability::Unusable(why) if why.contains("revoked")));
+        assert_eq!(
+            usability(&format!("k=ed25519; p={ED25519}")),
+            Usability::Usable
+        );
     }
 
     #[test]
