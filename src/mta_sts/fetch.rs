@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::policy::MAX_POLICY_BYTES;
 use crate::dns::Name;
-use crate::trust::{CertProblem, TrustRoots};
+use crate::trust::{CertProblem, TrustRoots, find_tls_error};
 
 /// How to fetch.
 #[derive(Debug, Clone)]
@@ -244,25 +244,6 @@ fn classify(error: &reqwest::Error, timeout: Duration) -> FetchErrorKind {
     } else {
         FetchErrorKind::Other { detail }
     }
-}
-
-/// The rustls error somewhere in the chain of causes (hyper wraps it in an `io::Error`).
-fn find_tls_error(error: &reqwest::Error) -> Option<&rustls::Error> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = cause {
-        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
-            return Some(tls);
-        }
-        if let Some(tls) = e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        {
-            return Some(tls);
-        }
-        cause = e.source();
-    }
-    None
 }
 
 /// The error and its causes on one line.

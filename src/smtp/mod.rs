@@ -188,10 +188,7 @@ impl ProbeFailure {
     }
 
     pub(crate) fn io(step: Step, error: &io::Error) -> ProbeFailure {
-        let tls = error
-            .get_ref()
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-        let kind = if let Some(tls) = tls {
+        let kind = if let Some(tls) = crate::trust::find_tls_error(error) {
             FailureKind::Tls(tls.to_string())
         } else {
             match error.kind() {
