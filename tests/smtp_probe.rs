@@ -14,7 +14,7 @@ use deliv::smtp::{
 };
 use deliv::trust::TrustRoots;
 use support::smtp::{Banner, Behaviour, HOST, Rcpt, StartTls as ServerTls, TestSmtp};
-use support::tls::{TestCa, Validity, self_signed};
+use support::tls::{TestCa, Validity, self_signed, self_signed_ca};
 
 fn config(addr: SocketAddr, timeout_secs: u64) -> ProbeConfig {
     let mut config = ProbeConfig::new(
@@ -234,6 +234,28 @@ fn self_signed_starttls_is_recorded_and_the_relay_test_runs_over_tls() {
 }
 
 #[test]
+fn a_self_signed_ca_certificate_is_an_unknown_issuer_too() {
+    let (probe, server) = probe_server(Behaviour {
+        starttls: ServerTls::On(self_signed_ca(&[HOST]).server_config()),
+        ..Behaviour::default()
+    });
+    let tls = tls_session(&probe);
+    assert!(
+        matches!(
+            &tls.chain_verdict,
+            Verdict::Invalid {
+                problem: CertProblem::UnknownIssuer,
+                detail,
+            } if detail.contains("CaUsedAsEndEntity")
+        ),
+        "{:?}",
+        tls.chain_verdict
+    );
+    assert!(tls.chain[0].self_issued);
+    ends_cleanly(&server);
+}
+
+#[test]
 fn a_certificate_from_a_trusted_ca_verifies() {
     let ca = TestCa::new();
     let server = TestSmtp::start(Behaviour {
@@ -340,6 +362,23 @@ fn a_dropped_starttls_is_recorded_and_relay_is_tested_on_a_plain_reconnection() 
     // The reconnection does not try STARTTLS again.
     assert!(!conversations[1].iter().any(|c| c == "STARTTLS"));
     support::smtp::assert_clean_ending(&conversations[1]);
+}
+
+#[test]
+fn a_refused_starttls_leaves_the_session_in_plain() {
+    let (probe, server) = probe_server(Behaviour {
+        starttls: ServerTls::Refuse,
+        ..Behaviour::default()
+    });
+    assert!(matches!(
+        &probe.starttls,
+        Some(StartTls::Refused { reply }) if reply.code == 454
+    ));
+    let relay = probe.relay.unwrap();
+    assert_eq!(relay.channel, Channel::Plain);
+    assert_eq!(relay.verdict, RelayVerdict::Refused);
+    assert_eq!(server.conversations().len(), 1);
+    ends_cleanly(&server);
 }
 
 #[test]

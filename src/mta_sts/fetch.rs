@@ -10,7 +10,11 @@ use serde::Serialize;
 
 use super::policy::MAX_POLICY_BYTES;
 use crate::dns::Name;
+use crate::smtp::transcript::bounded_text;
 use crate::trust::{CertProblem, TrustRoots, find_tls_error};
+
+/// How much of a header or an error text is kept for a message.
+const MESSAGE_BYTES: usize = 300;
 
 /// How to fetch.
 #[derive(Debug, Clone)]
@@ -167,7 +171,7 @@ pub async fn fetch_policy(
         response
             .headers()
             .get(name)
-            .map(|v| bounded(&String::from_utf8_lossy(v.as_bytes())))
+            .map(|v| bounded_text(v.as_bytes(), MESSAGE_BYTES))
     };
     if status != 200 {
         return Err(error(FetchErrorKind::Status {
@@ -233,7 +237,7 @@ fn classify(error: &reqwest::Error, timeout: Duration) -> FetchErrorKind {
     if error.is_timeout() {
         return FetchErrorKind::Timeout { after: timeout };
     }
-    let detail = bounded(&chain(error));
+    let detail = bounded_text(chain(error).as_bytes(), MESSAGE_BYTES);
     if let Some(tls) = find_tls_error(error) {
         let problem =
             matches!(tls, rustls::Error::InvalidCertificate(_)).then(|| CertProblem::of(tls));
@@ -259,15 +263,6 @@ fn chain(error: &dyn std::error::Error) -> String {
         cause = e.source();
     }
     text
-}
-
-/// Text from the server, cut to a size fit for a message.
-fn bounded(text: &str) -> String {
-    const LIMIT: usize = 300;
-    match text.char_indices().nth(LIMIT) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -213,7 +213,7 @@ impl ServerCertVerifier for RecordingVerifier {
         let verdict = match chain {
             Ok(()) => Verdict::Valid,
             Err(e) => Verdict::Invalid {
-                problem: CertProblem::of(&e),
+                problem: problem_of(&e, Certificate::from_der(end_entity).self_issued),
                 detail: e.to_string(),
             },
         };
@@ -258,6 +258,18 @@ impl ServerCertVerifier for RecordingVerifier {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+/// The problem with a chain. A self-issued certificate fails for want of a trusted issuer,
+/// whatever the verifier met first: `openssl req -x509` (and so most self-signed MTA
+/// certificates) marks the certificate a CA, which the verifier reports as a CA certificate
+/// used by a server. Only its dates are worth naming apart.
+fn problem_of(error: &rustls::Error, self_issued: bool) -> CertProblem {
+    match CertProblem::of(error) {
+        p @ (CertProblem::Expired | CertProblem::NotYetValid) => p,
+        _ if self_issued => CertProblem::UnknownIssuer,
+        p => p,
     }
 }
 

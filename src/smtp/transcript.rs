@@ -71,7 +71,7 @@ impl Transcript {
 }
 
 /// At most `limit` bytes of `raw` as text (lossy UTF-8), with a note of the bytes left out.
-pub(crate) fn bounded_text(raw: &[u8], limit: usize) -> String {
+pub fn bounded_text(raw: &[u8], limit: usize) -> String {
     let mut text = String::from_utf8_lossy(&raw[..raw.len().min(limit)]).into_owned();
     if raw.len() > limit {
         text.push_str(&format!(" … ({} more bytes)", raw.len() - limit));

@@ -56,6 +56,8 @@ pub enum StartTls {
     DropAfterReady,
     /// Advertised; `220 Ready`, then nothing (the handshake never happens).
     StallAfterReady,
+    /// Advertised; `454 TLS not available`, and the session goes on in plain.
+    Refuse,
 }
 
 #[derive(Clone)]
@@ -243,7 +245,7 @@ async fn serve(mut tcp: TcpStream, behaviour: Behaviour, log: Log, conversation:
             converse(&mut tls, &behaviour, true, &record).await;
         }
         StartTls::StallAfterReady => hold(plain.into_inner()).await,
-        StartTls::DropAfterReady | StartTls::Off => {}
+        StartTls::DropAfterReady | StartTls::Off | StartTls::Refuse => {}
     }
 }
 
@@ -304,6 +306,9 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
                 multiline(250, &lines)
             }
             "HELO" => format!("250 {HOST}\r\n"),
+            "STARTTLS" if matches!(behaviour.starttls, StartTls::Refuse) => {
+                "454 4.7.0 TLS not available due to local problem\r\n".to_string()
+            }
             "STARTTLS" if offer_tls => {
                 next = Some(Next::StartTls);
                 "220 2.0.0 Ready to start TLS\r\n".to_string()

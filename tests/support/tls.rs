@@ -96,6 +96,19 @@ pub fn self_signed(names: &[&str]) -> Identity {
     }
 }
 
+/// A self-signed certificate that says it is a CA, as `openssl req -x509` makes them (and so
+/// most self-signed mail servers).
+pub fn self_signed_ca(names: &[&str]) -> Identity {
+    let key = KeyPair::generate().expect("key");
+    let mut params = leaf_params(names, Validity::Current);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).expect("self-signed certificate");
+    Identity {
+        chain: vec![cert.der().clone()],
+        key: key.into(),
+    }
+}
+
 fn leaf_params(names: &[&str], validity: Validity) -> CertificateParams {
     let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     let mut params = CertificateParams::new(names.clone()).expect("names");
