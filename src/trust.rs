@@ -61,11 +61,6 @@ impl TrustRoots {
         })
     }
 
-    /// How many roots were added to the web PKI ones.
-    pub fn extra_count(&self) -> usize {
-        self.extra
-    }
-
     /// The crypto provider every TLS connection of deliv uses.
     pub(crate) fn provider() -> Arc<CryptoProvider> {
         Arc::new(rustls::crypto::ring::default_provider())
