@@ -3,6 +3,9 @@
 #![allow(dead_code)] // each test binary uses part of this module
 
 pub mod dns;
+pub mod https;
+pub mod smtp;
+pub mod tls;
 
 use std::process::{Command, Output};
 
