@@ -16,3 +16,4 @@ pub mod reputation;
 pub mod run;
 pub mod spf;
 pub mod taglist;
+pub mod terminal;
