@@ -613,15 +613,19 @@ fn flag<'a>(value: &str, allowed: &[&'a str]) -> Result<&'a str, String> {
 
 /// `rua`/`ruf`: comma-separated `mailto:` URIs (RFC 7489 §6.4 `dmarc-urilist`), each with an
 /// optional `!size[kmgt]` limit; whitespace is allowed around the commas only. The valid
-/// URIs, and an error (with the URI's own column) for each invalid one.
+/// URIs, and an error for each invalid one: its text is the URI (with `rua=` in front for the
+/// first), its column where that text starts.
 fn report_uris(tag: &Tag) -> (Vec<ReportUri>, Vec<TagError>) {
     let mut uris = Vec::new();
     let mut errors = Vec::new();
-    let mut column = tag.value_column;
-    for part in tag.value.split(',') {
-        let lead = part.chars().take_while(|c| c.is_whitespace()).count();
+    let value_start = tag.text.len() - tag.value.len();
+    let (mut offset, mut column) = (0, tag.value_column);
+    for (i, part) in tag.value.split(',').enumerate() {
+        let lead = part.len() - part.trim_start().len();
         let uri = part.trim();
-        let uri_column = column + lead;
+        let uri_column = column + part[..lead].chars().count();
+        let uri_offset = offset + lead;
+        offset += part.len() + 1;
         column += part.chars().count() + 1;
         if uri.is_empty() {
             continue;
@@ -632,10 +636,14 @@ fn report_uris(tag: &Tag) -> (Vec<ReportUri>, Vec<TagError>) {
                 domain,
                 column: uri_column,
             }),
-            // The text names the tag, the column the URI within it.
+            Err(reason) if i == 0 => errors.push(TagError {
+                text: tag.text[..value_start + uri_offset + uri.len()].to_string(),
+                ..TagError::at(tag, reason)
+            }),
             Err(reason) => errors.push(TagError {
+                text: uri.to_string(),
                 column: uri_column,
-                ..TagError::at(tag, format!("'{uri}': {reason}"))
+                ..TagError::at(tag, reason)
             }),
         }
     }
@@ -821,17 +829,21 @@ mod tests {
         assert!(r.rua.is_empty());
         assert_eq!(r.errors.len(), 1);
         let e = &r.errors[0];
-        assert_eq!((e.column, e.tag.as_deref()), (25, Some("rua")));
+        assert_eq!((e.column, e.tag.as_deref()), (21, Some("rua")));
         assert_eq!(
             e.to_string(),
-            "'rua=mailto: d@example.com' (column 25): 'mailto: d@example.com': a URI cannot contain spaces (write mailto:d@example.com)"
+            "'rua=mailto: d@example.com' (column 21): a URI cannot contain spaces (write mailto:d@example.com)"
         );
         // Spaces around the commas are allowed; each bad URI has its own column.
         let r =
             parse("v=DMARC1; p=reject; rua=mailto:a@example.com , mailto:b @example.com, ftp://x");
         assert_eq!(r.rua.len(), 1);
-        let columns: Vec<usize> = r.errors.iter().map(|e| e.column).collect();
-        assert_eq!(columns, vec![48, 71]);
+        let errors: Vec<(&str, usize)> = r
+            .errors
+            .iter()
+            .map(|e| (e.text.as_str(), e.column))
+            .collect();
+        assert_eq!(errors, vec![("mailto:b @example.com", 48), ("ftp://x", 71)]);
         assert!(r.errors[1].reason.contains("not a mailto: URI"));
         let r = parse("v=DMARC1; p=reject; rua=mailto:\"a\"@example.com");
         assert!(r.errors[0].reason.contains("'\\\"' cannot appear in a URI"));
