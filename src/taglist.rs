@@ -98,8 +98,6 @@ pub struct TagList {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Piece<'a> {
     pub text: &'a str,
-    /// Byte offset in the record.
-    pub offset: usize,
     /// 1-based column in the record.
     pub column: usize,
 }
@@ -108,7 +106,6 @@ pub struct Piece<'a> {
 /// verifiers leave them out.
 pub fn pieces(record: &str) -> Vec<Piece<'_>> {
     let mut out = Vec::new();
-    let mut offset = 0;
     // Columns are counted once, as the pieces go by, so long records stay linear.
     let mut column = 1;
     for segment in record.split(';') {
@@ -117,11 +114,9 @@ pub fn pieces(record: &str) -> Vec<Piece<'_>> {
         if !text.is_empty() {
             out.push(Piece {
                 text,
-                offset: offset + lead,
                 column: column + segment[..lead].chars().count(),
             });
         }
-        offset += segment.len() + 1;
         column += segment.chars().count() + 1;
     }
     out
