@@ -7,7 +7,10 @@
 
 pub mod record;
 
-pub use record::{Mode, NotDmarc, Policy, Record, ReportUri};
+pub use record::{
+    Fallback, Malformed, Mode, NotDmarc, Policies, Policy, PolicyFault, Reading, Record, Rejection,
+    ReportUri,
+};
 
 use crate::dns::Name;
 

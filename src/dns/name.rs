@@ -16,6 +16,8 @@ pub const MAX_LABEL_LEN: usize = 63;
 #[serde(transparent)]
 pub struct Name(String);
 
+/// Why a name is refused. The messages for user input say what was probably meant; they do
+/// not repeat the input (the caller names it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("the name is empty")]
@@ -34,7 +36,52 @@ pub enum NameError {
     Space,
     #[error("not a valid internationalized domain name")]
     Idna,
+    #[error("label '{0}' is not valid punycode (an xn-- label must decode to a valid IDN label)")]
+    Punycode(String),
+    #[error("{}", hint("it is an email address", "its domain:", .0))]
+    Email(Option<String>),
+    #[error("{}", hint("it is a URL", "its domain:", .0))]
+    Url(Option<String>),
+    #[error("{}", hint("it has a port", "the domain alone:", .0))]
+    Port(Option<String>),
+    #[error("{}", hint("it has a path ('/')", "the domain alone:", .0))]
+    Path(Option<String>),
+    #[error("{}", hint("'*' is a wildcard, not a domain", "a domain, e.g.", .0))]
+    Wildcard(Option<String>),
+    #[error("it is the name of {record}; give the domain: {domain}")]
+    RecordName { record: String, domain: String },
+    #[error(
+        "a domain cannot start with '-'; if it is an option, put it before the domains (and before '--')"
+    )]
+    LeadingHyphen,
+    #[error("label '{0}' starts or ends with '-', which a host name cannot")]
+    HyphenAtEdge(String),
+    #[error("'{0}' cannot appear in a domain name (letters, digits, '-', '_' and '.')")]
+    Character(char),
+    #[error("the last label '{0}' is all digits, which no top-level domain is (an IP address?)")]
+    NumericTld(String),
 }
+
+/// "what; give how domain", or "what; give a domain name" when the domain in it is no better.
+fn hint(what: &str, how: &str, domain: &Option<String>) -> String {
+    match domain {
+        Some(domain) => format!("{what}; give {how} {domain}"),
+        None => format!("{what}; give a domain name"),
+    }
+}
+
+/// Record names deliv builds itself under a domain: given as the domain, they would be asked
+/// twice over (`_dmarc._dmarc.example.com`).
+const RECORD_LABELS: &[(&str, &str)] = &[
+    ("_dmarc", "a DMARC record"),
+    (
+        "_domainkey",
+        "a DKIM key (give its selector with --selector)",
+    ),
+    ("_mta-sts", "an MTA-STS policy record"),
+    ("_smtp", "a TLS reporting record"),
+    ("_bimi", "a BIMI record"),
+];
 
 impl Name {
     /// The root name, `.`; the target of a null MX (RFC 7505).
@@ -74,28 +121,54 @@ impl Name {
         Ok(Name(trimmed.to_ascii_lowercase()))
     }
 
-    /// Parses a domain typed by a person: IDNs become punycode (UTS #46), a trailing dot is
-    /// fine, IP addresses and address literals are refused.
+    /// Parses a domain typed by a person, to be checked as a mail domain: a host-like name of
+    /// letters, digits, `-` and `_` labels (`_spf.example.com` is a name SPF includes point
+    /// to). IDNs become punycode (UTS #46) and must convert back to the same name; `xn--`
+    /// labels must be valid punycode; a trailing dot is fine. Refused, each with a one-line
+    /// reason that names the domain meant where it is plain: email addresses, URLs, `host:port`,
+    /// paths, wildcards, IP addresses, the names of records deliv looks up itself
+    /// (`_dmarc.example.com`), names starting with `-` (an option after `--`), labels starting
+    /// or ending with `-`, an all-digit last label, spaces and other characters.
     pub fn from_user(input: &str) -> Result<Self, NameError> {
-        let input = input.trim();
-        let bare = input.trim_start_matches('[').trim_end_matches(']');
-        if bare.parse::<IpAddr>().is_ok() {
-            return Err(NameError::IpLiteral(input.to_string()));
-        }
-        if input.is_empty() || input == "." {
+        let text = input.trim();
+        if text.is_empty() || text == "." {
             return Err(NameError::Empty);
         }
-        if input.contains(char::is_whitespace) {
+        if text.chars().any(char::is_control) {
+            return Err(NameError::BadCharacter);
+        }
+        if text.starts_with('-') {
+            return Err(NameError::LeadingHyphen);
+        }
+        let bare = text.trim_start_matches('[').trim_end_matches(']');
+        if bare.parse::<IpAddr>().is_ok() {
+            return Err(NameError::IpLiteral(text.to_string()));
+        }
+        misread(text)?;
+        if text.contains(char::is_whitespace) {
             return Err(NameError::Space);
         }
-        let ascii = if input.is_ascii() {
-            input.to_string()
-        } else {
-            idna::domain_to_ascii(input).map_err(|_| NameError::Idna)?
-        };
+        let ascii = to_ascii(text)?;
+        if let Some(c) = ascii
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
+            return Err(NameError::Character(c));
+        }
         let name = Self::parse(&ascii)?;
         if name.is_root() {
             return Err(NameError::Empty);
+        }
+        if let Some(label) = name
+            .labels()
+            .find(|l| l.starts_with('-') || l.ends_with('-'))
+        {
+            return Err(NameError::HyphenAtEdge(label.to_string()));
+        }
+        if let Some(last) = name.labels().next_back()
+            && last.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(NameError::NumericTld(last.to_string()));
         }
         Ok(name)
     }
@@ -190,6 +263,115 @@ impl Name {
     }
 }
 
+/// Recognises what people type where a domain belongs (an address, a URL, `host:port`, a
+/// path, a wildcard, a record's name) and says which domain to give instead, when the domain
+/// in it is itself acceptable.
+fn misread(text: &str) -> Result<(), NameError> {
+    let suggest = |candidate: &str| {
+        Name::from_user(candidate)
+            .ok()
+            .map(|_| candidate.trim_end_matches('.').to_string())
+    };
+    if let Some((scheme, rest)) = text.split_once("://")
+        && !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        return Err(NameError::Url(suggest(strip_port(host))));
+    }
+    let address = text
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("mailto:"))
+        .map_or(text, |_| &text[7..]);
+    if let Some((_, domain)) = address.rsplit_once('@') {
+        return Err(NameError::Email(suggest(domain.trim_end_matches('>'))));
+    }
+    if let Some((host, _)) = text.split_once('/') {
+        return Err(NameError::Path(suggest(host).filter(|h| h.contains('.'))));
+    }
+    let host = strip_port(text);
+    if host != text {
+        let unbracketed = host.trim_start_matches('[').trim_end_matches(']');
+        if unbracketed.parse::<IpAddr>().is_ok() {
+            return Err(NameError::IpLiteral(text.to_string()));
+        }
+        return Err(NameError::Port(suggest(host)));
+    }
+    if text == "*" {
+        return Err(NameError::Wildcard(None));
+    }
+    if let Some(rest) = text.strip_prefix("*.") {
+        return Err(NameError::Wildcard(suggest(rest)));
+    }
+    let lower = text.to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    for (i, label) in labels.iter().enumerate() {
+        if let Some((_, record)) = RECORD_LABELS.iter().find(|(l, _)| l == label) {
+            let after = labels.get(i + 1..).unwrap_or_default().join(".");
+            // `_smtp._tls.example.com`: the domain follows both labels.
+            let domain = after.strip_prefix("_tls.").unwrap_or(&after);
+            if let Some(domain) = suggest(domain) {
+                return Err(NameError::RecordName {
+                    record: (*record).to_string(),
+                    domain,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `host:port` or `[v6]:port` without the port; anything else unchanged.
+fn strip_port(text: &str) -> &str {
+    match text.rsplit_once(':') {
+        Some((host, port))
+            if !port.is_empty()
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && (!host.contains(':') || (host.starts_with('[') && host.ends_with(']'))) =>
+        {
+            host
+        }
+        _ => text,
+    }
+}
+
+/// UTS #46 ToASCII (nontransitional, hyphens unchecked so `r3---sn-abc` names work), which
+/// also refuses `xn--` labels that are not valid punycode; the result must convert back to
+/// Unicode and again to the same ASCII, or the name is not one a resolver and a person agree
+/// on.
+fn to_ascii(text: &str) -> Result<String, NameError> {
+    use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+    let uts46 = Uts46::new();
+    let ascii = |t: &str| {
+        uts46
+            .to_ascii(
+                t.as_bytes(),
+                AsciiDenyList::EMPTY,
+                Hyphens::Allow,
+                DnsLength::Ignore,
+            )
+            .map(|a| a.into_owned())
+            .ok()
+    };
+    let failed = || {
+        text.split('.')
+            .find(|l| {
+                l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")) && ascii(l).is_none()
+            })
+            .map_or(NameError::Idna, |l| NameError::Punycode(l.to_string()))
+    };
+    let converted = ascii(text).ok_or_else(failed)?;
+    let (unicode, result) =
+        uts46.to_unicode(converted.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow);
+    if result.is_err() || ascii(&unicode).as_deref() != Some(converted.as_str()) {
+        return Err(failed());
+    }
+    Ok(converted)
+}
+
 /// Octets (IPv4) or nibbles (IPv6) in reverse order, dot-separated.
 fn reversed_labels(ip: IpAddr) -> String {
     match ip {
@@ -278,6 +460,139 @@ mod tests {
             Err(NameError::IpLiteral(_))
         ));
         assert_eq!(Name::from_user("."), Err(NameError::Empty));
+    }
+
+    #[test]
+    fn user_input_keeps_what_works() {
+        for (input, name) in [
+            ("example.com", "example.com"),
+            ("Example.COM.", "example.com"),
+            (" example.com ", "example.com"),
+            ("bücher.example", "xn--bcher-kva.example"),
+            ("XN--BCHER-KVA.example", "xn--bcher-kva.example"),
+            ("faß.de", "xn--fa-hia.de"),
+            ("яндекс.рф", "xn--d1acpjx3f.xn--p1ai"),
+            ("_spf.google.com", "_spf.google.com"),
+            ("foo_bar.example", "foo_bar.example"),
+            ("r3---sn-abc.googlevideo.com", "r3---sn-abc.googlevideo.com"),
+            ("localhost", "localhost"),
+            ("zen.spamhaus.org", "zen.spamhaus.org"),
+            ("1.2.3.example", "1.2.3.example"),
+        ] {
+            assert_eq!(
+                Name::from_user(input).map(|n| n.to_string()),
+                Ok(name.to_string()),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_input_refusals_say_what_was_meant() {
+        for (input, message) in [
+            (
+                "user@example.com",
+                "it is an email address; give its domain: example.com",
+            ),
+            (
+                "mailto:user@example.com",
+                "it is an email address; give its domain: example.com",
+            ),
+            (
+                "<user@bücher.example>",
+                "it is an email address; give its domain: bücher.example",
+            ),
+            ("user@", "it is an email address; give a domain name"),
+            (
+                "http://example.com",
+                "it is a URL; give its domain: example.com",
+            ),
+            (
+                "https://user:pw@Example.com:8443/path?q#f",
+                "it is a URL; give its domain: Example.com",
+            ),
+            ("https://192.0.2.1/", "it is a URL; give a domain name"),
+            (
+                "example.com:25",
+                "it has a port; give the domain alone: example.com",
+            ),
+            (
+                "example.com/path",
+                "it has a path ('/'); give the domain alone: example.com",
+            ),
+            ("a/b.com", "it has a path ('/'); give a domain name"),
+            (
+                "*.example.com",
+                "'*' is a wildcard, not a domain; give a domain, e.g. example.com",
+            ),
+            ("*", "'*' is a wildcard, not a domain; give a domain name"),
+            (
+                "_dmarc.example.com",
+                "it is the name of a DMARC record; give the domain: example.com",
+            ),
+            (
+                "s1._domainkey.example.com",
+                "it is the name of a DKIM key (give its selector with --selector); give the domain: example.com",
+            ),
+            (
+                "_smtp._tls.example.com",
+                "it is the name of a TLS reporting record; give the domain: example.com",
+            ),
+            ("foo\"bar.com", "'\"' cannot appear in a domain name"),
+            ("foo,bar.com", "',' cannot appear in a domain name"),
+            ("a＠b.example", "'@' cannot appear in a domain name"),
+            ("a.*.example", "'*' cannot appear in a domain name"),
+            ("xn--zz.example", "label 'xn--zz' is not valid punycode"),
+            ("www.xn--a.example", "label 'xn--a' is not valid punycode"),
+            (
+                "a\u{202e}b.example",
+                "not a valid internationalized domain name",
+            ),
+            (
+                "a\u{200d}b.example",
+                "not a valid internationalized domain name",
+            ),
+            ("--offline", "a domain cannot start with '-'"),
+            ("-example.com", "a domain cannot start with '-'"),
+            ("a.-b.example", "label '-b' starts or ends with '-'"),
+            ("b-.example", "label 'b-' starts or ends with '-'"),
+            ("example..com", "empty label"),
+            (".example.com", "empty label"),
+            ("exa mple.com", "contains a space"),
+            ("exa\tmple.com", "control or non-ASCII"),
+            ("example.com\u{7}", "control or non-ASCII"),
+            ("192.0.2.300", "the last label '300' is all digits"),
+            ("192.0.2.1", "is an IP address"),
+            ("192.0.2.1:25", "is an IP address"),
+            ("[2001:db8::1]:25", "is an IP address"),
+            ("2001:db8::1", "is an IP address"),
+            ("", "empty"),
+            (".", "empty"),
+        ] {
+            match Name::from_user(input) {
+                Err(e) => assert!(
+                    e.to_string().contains(message),
+                    "{input:?}: '{e}' should say '{message}'"
+                ),
+                Ok(name) => panic!("{input:?} gave {name}"),
+            }
+        }
+    }
+
+    #[test]
+    fn user_input_round_trips_through_idna() {
+        for input in [
+            "bücher.example",
+            "faß.de",
+            "βόλος.example",
+            "яндекс.рф",
+            "💩.la",
+        ] {
+            let name = Name::from_user(input).unwrap();
+            assert!(name.as_str().is_ascii());
+            // The punycode form given back is the same name.
+            assert_eq!(Name::from_user(name.as_str()), Ok(name.clone()), "{input}");
+        }
     }
 
     #[test]

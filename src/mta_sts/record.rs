@@ -32,6 +32,7 @@ impl Field {
             text: self.text(),
             column: self.column,
             reason: reason.into(),
+            tag: Some(self.name.to_string()),
         }
     }
 
@@ -64,6 +65,7 @@ pub(crate) fn fields(record: &str, version: &str) -> (Vec<Field>, Vec<TagError>)
             text: text.to_string(),
             column,
             reason,
+            tag: None,
         };
         if i == 0 {
             if text != format!("v={version}") {
@@ -159,6 +161,7 @@ pub(crate) fn missing(record: &str, field: &str, example: &str) -> TagError {
         text: record.to_string(),
         column: record.chars().count() + 1,
         reason: format!("the record has no {field}= field (add e.g. '{example}')"),
+        tag: None,
     }
 }
 
