@@ -1505,7 +1505,7 @@ pub static ENTRIES: &[Entry] = &[
         provider: Some(Microsoft),
         title: "Rate limited for IP reputation (4.7.650)",
         meaning: "Microsoft temporarily rate limits the sending IP because of its reputation.",
-        cause: "Volume or complaints from the IP, or a new IP without a history.",
+        cause: "Microsoft's reputation of the sending IP, built from its traffic and complaints.",
         action: "Let the sending server retry with backoff, send less, and warm up new IPs \
             slowly. If it lasts, contact Outlook.com sender support.",
         support_url: Some(MS_SUPPORT),
@@ -1543,7 +1543,7 @@ pub static ENTRIES: &[Entry] = &[
         title: "Rate limited for IP reputation (4.7.651)",
         meaning: "Microsoft temporarily rate limits the sending IP because of its reputation \
             (another internal rule than 4.7.650).",
-        cause: "Volume or complaints from the IP, or a new IP without a history.",
+        cause: "Microsoft's reputation of the sending IP, built from its traffic and complaints.",
         action: "Let the sending server retry with backoff, send less, and warm up new IPs \
             slowly. If it lasts, ask for mitigation at https://sender.office.com.",
         support_url: Some(MS_DELIST_PORTAL),

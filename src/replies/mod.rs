@@ -50,6 +50,8 @@ pub enum ProviderSource {
     ReplyText,
     /// The caller's [`Hint`].
     Hint,
+    /// Nothing else told, but the matched entry is one provider's own reply (`S3140`).
+    Entry,
 }
 
 /// The `deliv` command to run next.
@@ -69,7 +71,7 @@ pub struct Explanation {
     pub reply: Reply,
     /// What the standards say its codes mean; present whenever the reply has a code.
     pub codes: CodeMeanings,
-    /// Who replied, when the reply or the hint tells.
+    /// Who replied, when the reply, the hint or the matched entry tells.
     pub provider: Option<Provider>,
     pub provider_source: Option<ProviderSource>,
     /// What kind of outcome this is: the matched entry's, with `blocked` / `deferred` chosen
@@ -99,6 +101,10 @@ pub fn explain_reply(reply: Reply, hint: &Hint) -> Explanation {
         provider,
     };
     let entry = kb::best(ENTRIES, &subject);
+    let (provider, provider_source) = match (provider, entry.and_then(|e| e.provider)) {
+        (None, Some(own)) => (Some(own), Some(ProviderSource::Entry)),
+        _ => (provider, provider_source),
+    };
     let transient = reply
         .code
         .map(BasicCode::class)
