@@ -290,8 +290,7 @@ pub static ENTRIES: &[Entry] = &[
             from host; x.4.2: bad connection).",
         cause: "A slow or overloaded receiver, a network fault, or outbound port 25 blocked by \
             the sending host's network (cloud providers often block it by default).",
-        action: "The sending server retries on its own. If it lasts, check that the sending \
-            host can reach port 25 of the receiver's MX hosts.",
+        action: RETRY_OR_PORT_25,
         source: IANA_ENHANCED,
         rule: Rule {
             enhanced: &[enh_any(4, 1), enh_any(4, 2)],
@@ -318,8 +317,7 @@ pub static ENTRIES: &[Entry] = &[
             reply was received.",
         cause: "The receiver is down or unreachable, or outbound port 25 is blocked by the \
             sending host's network (cloud providers often block it by default).",
-        action: "The sending server retries on its own. If it lasts, check that the sending \
-            host can reach port 25 of the receiver's MX hosts.",
+        action: RETRY_OR_PORT_25,
         source: POSTFIX_CONNECT,
         rule: Rule {
             phrases: &[
@@ -1449,12 +1447,9 @@ pub static ENTRIES: &[Entry] = &[
         id: "microsoft.s3140",
         provider: Some(Microsoft),
         title: "Outlook.com network block (S3140)",
-        meaning: "Outlook.com blocks a range of addresses that contains the sending IP (a \
-            network block), not necessarily the IP for its own mail.",
-        cause: "Abuse from other addresses in the same provider's network.",
-        action: "Ask the hosting provider to deal with the abuse in its range and to request \
-            mitigation; you can also ask through the Outlook.com sender support form. A relay or \
-            email service with other addresses avoids the block.",
+        meaning: NETWORK_BLOCK,
+        cause: NETWORK_BLOCK_CAUSE,
+        action: NETWORK_BLOCK_ACTION,
         support_url: Some(MS_SUPPORT),
         next: Some("deliv ip {ip} --neighbourhood"),
         confidence: Observed,
@@ -1475,12 +1470,9 @@ pub static ENTRIES: &[Entry] = &[
         id: "microsoft.s3150",
         provider: Some(Microsoft),
         title: "Outlook.com network block (S3150)",
-        meaning: "Outlook.com blocks a range of addresses that contains the sending IP (a \
-            network block), not necessarily the IP for its own mail.",
-        cause: "Abuse from other addresses in the same provider's network.",
-        action: "Ask the hosting provider to deal with the abuse in its range and to request \
-            mitigation; you can also ask through the Outlook.com sender support form. A relay or \
-            email service with other addresses avoids the block.",
+        meaning: NETWORK_BLOCK,
+        cause: NETWORK_BLOCK_CAUSE,
+        action: NETWORK_BLOCK_ACTION,
         support_url: Some(MS_SUPPORT),
         next: Some("deliv ip {ip} --neighbourhood"),
         confidence: Observed,
@@ -1505,7 +1497,7 @@ pub static ENTRIES: &[Entry] = &[
         provider: Some(Microsoft),
         title: "Rate limited for IP reputation (4.7.650)",
         meaning: "Microsoft temporarily rate limits the sending IP because of its reputation.",
-        cause: "Microsoft's reputation of the sending IP, built from its traffic and complaints.",
+        cause: MICROSOFT_RATE_CAUSE,
         action: "Let the sending server retry with backoff, send less, and warm up new IPs \
             slowly. If it lasts, contact Outlook.com sender support.",
         support_url: Some(MS_SUPPORT),
@@ -1543,7 +1535,7 @@ pub static ENTRIES: &[Entry] = &[
         title: "Rate limited for IP reputation (4.7.651)",
         meaning: "Microsoft temporarily rate limits the sending IP because of its reputation \
             (another internal rule than 4.7.650).",
-        cause: "Microsoft's reputation of the sending IP, built from its traffic and complaints.",
+        cause: MICROSOFT_RATE_CAUSE,
         action: "Let the sending server retry with backoff, send less, and warm up new IPs \
             slowly. If it lasts, ask for mitigation at https://sender.office.com.",
         support_url: Some(MS_DELIST_PORTAL),
@@ -1658,9 +1650,8 @@ pub static ENTRIES: &[Entry] = &[
         id: "microsoft.sc-001",
         provider: Some(Microsoft),
         title: "Outlook.com policy rejection (SC-001)",
-        meaning: "Outlook.com refused the mail for policy: spam-like content, or the reputation \
-            of the IP or domain.",
-        cause: "Poor IP or domain reputation, or content that looks like spam.",
+        meaning: OUTLOOK_POLICY,
+        cause: OUTLOOK_POLICY_CAUSE,
         action: OUTLOOK_MITIGATION,
         support_url: Some(MS_SUPPORT),
         next: Some("deliv ip {ip}"),
@@ -1813,9 +1804,8 @@ pub static ENTRIES: &[Entry] = &[
         id: "microsoft.ou-002",
         provider: Some(Microsoft),
         title: "Outlook.com policy rejection (OU-002)",
-        meaning: "Outlook.com refused the mail for policy: spam-like content, or the reputation \
-            of the IP or domain.",
-        cause: "Poor IP or domain reputation, or content that looks like spam.",
+        meaning: OUTLOOK_POLICY,
+        cause: OUTLOOK_POLICY_CAUSE,
         action: OUTLOOK_MITIGATION,
         support_url: Some(MS_SUPPORT),
         next: Some("deliv ip {ip}"),
@@ -2158,3 +2148,16 @@ const YAHOO_TS_CAUSE: &str = "Complaints from Yahoo users, spam-like content, a 
 const YAHOO_TS_ACTION: &str = "Let the sending server retry later and send less; check the IP \
     and the outgoing mail for spam or a compromised account. If it lasts, open a sender support \
     request from Yahoo's error-code page.";
+const NETWORK_BLOCK: &str = "Outlook.com blocks a range of addresses that contains the sending \
+    IP (a network block), not necessarily the IP for its own mail.";
+const NETWORK_BLOCK_CAUSE: &str = "Abuse from other addresses in the same provider's network.";
+const NETWORK_BLOCK_ACTION: &str = "Ask the hosting provider to deal with the abuse in its range \
+    and to request mitigation; you can also ask through the Outlook.com sender support form. A \
+    relay or email service with other addresses avoids the block.";
+const OUTLOOK_POLICY: &str = "Outlook.com refused the mail for policy: spam-like content, or the \
+    reputation of the IP or domain.";
+const OUTLOOK_POLICY_CAUSE: &str = "Poor IP or domain reputation, or content that looks like spam.";
+const MICROSOFT_RATE_CAUSE: &str =
+    "Microsoft's reputation of the sending IP, built from its traffic and complaints.";
+const RETRY_OR_PORT_25: &str = "The sending server retries on its own. If it lasts, check that \
+    the sending host can reach port 25 of the receiver's MX hosts.";

@@ -120,12 +120,8 @@ pub fn explain_reply(reply: Reply, hint: &Hint) -> Explanation {
     }
     let next = entry.and_then(|e| e.next).map(|template| {
         let ip = reply.ips.first().copied().or(hint.sending_ip);
-        let domain = hint
-            .sender_domain
-            .as_ref()
-            .or(reply.domains.first())
-            .cloned();
-        fill(template, ip, domain.as_ref())
+        let domain = hint.sender_domain.as_ref().or(reply.domains.first());
+        fill(template, ip, domain)
     });
     Explanation {
         codes,

@@ -71,7 +71,7 @@ struct Found {
 
 /// Reads one reply; never fails: text without a code still gets its addresses and names.
 pub fn parse(input: &str) -> Reply {
-    let (input, truncated) = bounded(input);
+    let (input, truncated) = cut(input, MAX_REPLY_BYTES);
     let mut found = Found::default();
     let selected = select(input, &mut found);
     let joined = selected.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -94,15 +94,16 @@ pub fn parse(input: &str) -> Reply {
     }
 }
 
-fn bounded(input: &str) -> (&str, bool) {
-    if input.len() <= MAX_REPLY_BYTES {
-        return (input, false);
+/// `s` cut to at most `max` bytes on a character boundary, and whether it was cut.
+fn cut(s: &str, max: usize) -> (&str, bool) {
+    if s.len() <= max {
+        return (s, false);
     }
-    let mut end = MAX_REPLY_BYTES;
-    while !input.is_char_boundary(end) {
+    let mut end = max;
+    while !s.is_char_boundary(end) {
         end -= 1;
     }
-    (&input[..end], true)
+    (&s[..end], true)
 }
 
 /// The part of the input that holds the reply: a DSN's Diagnostic-Code, the parenthesised
@@ -113,7 +114,7 @@ fn select(input: &str, found: &mut Found) -> String {
             found.remote = host_at(strip_type(&mta));
         }
         if let Some(status) = dsn_field(input, "status:") {
-            found.status = enhanced_at(status.trim()).map(|(code, _)| code);
+            found.status = enhanced_at(status.trim());
         }
         return value;
     }
@@ -161,7 +162,7 @@ fn postfix_delivery(line: &str, found: &mut Found) -> Option<String> {
     if let Some(relay) = field("relay=") {
         found.remote = host_at(relay);
     }
-    found.status = field("dsn=").and_then(|d| enhanced_at(d).map(|(code, _)| code));
+    found.status = field("dsn=").and_then(enhanced_at);
     Some(inner.to_string())
 }
 
@@ -250,12 +251,7 @@ fn strip_type(s: &str) -> &str {
 }
 
 fn bounded_command(command: &str) -> String {
-    let command = command.trim();
-    let mut end = command.len().min(MAX_COMMAND_BYTES);
-    while !command.is_char_boundary(end) {
-        end -= 1;
-    }
-    command[..end].to_string()
+    cut(command.trim(), MAX_COMMAND_BYTES).0.to_string()
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
@@ -314,18 +310,16 @@ fn codes(s: &str) -> (Option<BasicCode>, Option<EnhancedCode>) {
         let rest = s[3..].trim_start_matches([' ', '-', ';']);
         // Adjacent codes are taken as the server sent them, even when their classes differ
         // (Gmail documents a `421 5.7.32`).
-        let enhanced = enhanced_at(rest)
-            .map(|(e, _)| e)
-            .or_else(|| enhanced_within(s, Some(code)));
+        let enhanced = enhanced_at(rest).or_else(|| enhanced_within(s, Some(code)));
         return (Some(code), enhanced);
     }
-    if let Some((enhanced, _)) = enhanced_at(s) {
+    if let Some(enhanced) = enhanced_at(s) {
         return (None, Some(enhanced));
     }
     for at in word_starts(s) {
         if let Some(code) = basic_at(&s[at..]) {
             let rest = s[at + 3..].trim_start_matches([' ', '-']);
-            if let Some((e, _)) = enhanced_at(rest)
+            if let Some(e) = enhanced_at(rest)
                 && same_class(code, e)
             {
                 return (Some(code), Some(e));
@@ -339,9 +333,7 @@ fn codes(s: &str) -> (Option<BasicCode>, Option<EnhancedCode>) {
 /// as `code` when there is one. Yahoo's `[#4.16.1]` and `- 4.16.55.1;` are not codes.
 fn enhanced_within(s: &str, code: Option<BasicCode>) -> Option<EnhancedCode> {
     word_starts(s).find_map(|at| {
-        enhanced_at(&s[at..])
-            .map(|(e, _)| e)
-            .filter(|e| e.subject() <= 7 && code.is_none_or(|c| same_class(c, *e)))
+        enhanced_at(&s[at..]).filter(|e| e.subject() <= 7 && code.is_none_or(|c| same_class(c, *e)))
     })
 }
 
@@ -349,7 +341,8 @@ fn same_class(code: BasicCode, enhanced: EnhancedCode) -> bool {
     code.value() / 100 == u16::from(enhanced.class_digit())
 }
 
-/// Offsets where a word starts: after white space or an opening bracket, quote or `#`.
+/// Offsets where a word of digits starts: after a space, an opening bracket or quote, `#`,
+/// `:` or `;`.
 fn word_starts(s: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = s.as_bytes();
     (1..bytes.len()).filter(move |&i| {
@@ -370,15 +363,12 @@ fn basic_at(s: &str) -> Option<BasicCode> {
     {
         return None;
     }
-    let value = digits
-        .iter()
-        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
-    BasicCode::new(value)
+    BasicCode::new(decimal(digits))
 }
 
 /// An enhanced code at the start of `s` (`class.subject.detail`, one to three digits each)
-/// that is not the start of a longer dotted number; with its length.
-fn enhanced_at(s: &str) -> Option<(EnhancedCode, usize)> {
+/// that is not the start of a longer dotted number.
+fn enhanced_at(s: &str) -> Option<EnhancedCode> {
     let b = s.as_bytes();
     let class = *b.first()?;
     if !matches!(class, b'2' | b'4' | b'5') || b.get(1) != Some(&b'.') {
@@ -397,7 +387,7 @@ fn enhanced_at(s: &str) -> Option<(EnhancedCode, usize)> {
     if !boundary {
         return None;
     }
-    EnhancedCode::new(class - b'0', subject, detail).map(|code| (code, end))
+    EnhancedCode::new(class - b'0', subject, detail)
 }
 
 /// One to three digits at `start`, and the offset after them.
@@ -411,10 +401,14 @@ fn number_at(b: &[u8], start: usize) -> Option<(u16, usize)> {
     if !(1..=3).contains(&len) {
         return None;
     }
-    let value = b[start..start + len]
+    Some((decimal(&b[start..start + len]), start + len))
+}
+
+/// The value of at most four ASCII digits.
+fn decimal(digits: &[u8]) -> u16 {
+    digits
         .iter()
-        .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
-    Some((value, start + len))
+        .fold(0, |acc, d| acc * 10 + u16::from(d - b'0'))
 }
 
 /// A multi-line reply (`550-5.7.1 a 550-5.7.1 b 550 5.7.1 c`) as one reply (`550 5.7.1 a b
@@ -462,32 +456,41 @@ fn drop_continuations(s: &str, code: BasicCode, enhanced: Option<EnhancedCode>) 
 fn addresses(s: &str, exclude: Option<IpAddr>) -> Vec<IpAddr> {
     let bytes = s.as_bytes();
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() && found.len() < MAX_NAMED {
-        if !is_address_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let mut start = i;
-        while i < bytes.len() && is_address_byte(bytes[i]) {
-            i += 1;
-        }
+    for (mut start, end) in runs(bytes, is_address_byte) {
         // `[IPv6:2001:db8::1]`: the run starts at the `6` of the tag.
         if start >= 3
             && bytes[start - 3..start].eq_ignore_ascii_case(b"ipv")
-            && bytes[start..i].starts_with(b"6:")
+            && bytes[start..end].starts_with(b"6:")
         {
             start += 2;
         }
-        // The run is ASCII, so its ends are character boundaries.
-        if let Some(ip) = address_in(&s[start..i])
+        if let Some(ip) = address_in(&s[start..end])
             && Some(ip) != exclude
             && !found.contains(&ip)
         {
             found.push(ip);
+            if found.len() == MAX_NAMED {
+                break;
+            }
         }
     }
     found
+}
+
+/// The maximal runs of bytes that satisfy `keep`, as (start, end) offsets. The predicates
+/// used keep ASCII bytes only, so the offsets are character boundaries.
+fn runs(bytes: &[u8], keep: fn(u8) -> bool) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !keep(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && keep(bytes[i]) {
+            i += 1;
+        }
+        (start < i).then_some((start, i))
+    })
 }
 
 fn is_address_byte(b: u8) -> bool {
@@ -520,25 +523,19 @@ fn domains(s: &str) -> Vec<Name> {
         .collect();
     let bytes = s.as_bytes();
     let mut found: Vec<Name> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() && found.len() < MAX_NAMED {
-        if !is_name_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_name_byte(bytes[i]) {
-            i += 1;
-        }
+    for (start, end) in runs(bytes, is_name_byte) {
         let in_url = urls.iter().any(|&(from, to)| start >= from && start < to);
         let in_path = start > 0 && bytes[start - 1] == b'/';
         if in_url || in_path {
             continue;
         }
-        if let Some(name) = domain_in(&lower[start..i])
+        if let Some(name) = domain_in(&lower[start..end])
             && !found.contains(&name)
         {
             found.push(name);
+            if found.len() == MAX_NAMED {
+                break;
+            }
         }
     }
     found
@@ -572,7 +569,7 @@ mod tests {
     }
 
     fn enhanced(s: &str) -> Option<EnhancedCode> {
-        enhanced_at(s).map(|(e, _)| e)
+        enhanced_at(s)
     }
 
     #[test]
