@@ -13,6 +13,7 @@ pub mod dmarc;
 pub mod dns;
 pub mod input;
 pub mod mta_sts;
+pub mod replies;
 pub mod report;
 pub mod reputation;
 pub mod run;
