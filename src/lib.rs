@@ -10,6 +10,7 @@ pub mod cli;
 pub mod dkim;
 pub mod dmarc;
 pub mod dns;
+pub mod message;
 pub mod report;
 pub mod reputation;
 pub mod run;
