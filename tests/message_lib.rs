@@ -351,6 +351,20 @@ fn dkim_failures_each_have_their_reason() {
         deliv::dkim::Key::Ed25519
     );
 
+    // Two signatures, topmost first: the service's, which does not align, and the sender's.
+    let a = get("dkim-two-signatures.eml");
+    assert_eq!(results(&a), [DkimResult::Pass, DkimResult::Pass]);
+    let domains: Vec<String> = a
+        .dkim
+        .iter()
+        .map(|s| s.domain().unwrap().to_string())
+        .collect();
+    assert_eq!(domains, ["esp.test", "message.test"]);
+    assert_eq!(a.dmarc.verdict, Verdict::Pass);
+    let (_, unaligned) = a.dmarc.passed_unaligned();
+    assert_eq!(unaligned.len(), 1);
+    assert_eq!(unaligned[0].signature, 0);
+
     // Unsigned mail has no signatures to judge.
     assert!(get("spf-only.eml").dkim.is_empty());
 }

@@ -475,3 +475,228 @@ fn verdict(
         testing: record.testing,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::dmarc::discovery::discover;
+    use crate::dns::{Failure, Lookup, Outcome, RType, Rdata, Source};
+    use crate::message::Raw;
+
+    fn name(s: &str) -> Name {
+        Name::parse(s).unwrap()
+    }
+
+    /// The policy of `domain` as found at `_dmarc.<owner>` holding `records`.
+    fn policy(domain: &str, owner: &str, outcome: Outcome) -> PolicyLookup {
+        let mut lookups = Vec::new();
+        if domain != owner {
+            lookups.push(Arc::new(Lookup {
+                name: name(&format!("_dmarc.{domain}")),
+                rtype: RType::Txt,
+                aliases: Vec::new(),
+                outcome: Outcome::NxDomain,
+                source: Source::Zone,
+            }));
+        }
+        lookups.push(Arc::new(Lookup {
+            name: name(&format!("_dmarc.{owner}")),
+            rtype: RType::Txt,
+            aliases: Vec::new(),
+            outcome,
+            source: Source::Zone,
+        }));
+        PolicyLookup {
+            domain: name(domain),
+            discovery: discover(&lookups),
+            lookups,
+        }
+    }
+
+    fn txt(records: &[&str]) -> Outcome {
+        Outcome::Records(
+            records
+                .iter()
+                .map(|r| Rdata::Txt(vec![r.as_bytes().to_vec()]))
+                .collect(),
+        )
+    }
+
+    fn spf(domain: &str, result: SpfResult) -> SpfCheck {
+        SpfCheck {
+            ip: None,
+            mail_from: None,
+            helo: None,
+            identity: Identity::MailFrom,
+            domain: Some(name(domain)),
+            evaluation: Some(Evaluation {
+                result,
+                mechanism: None,
+                matched_in: None,
+                explanation: None,
+                problem: None,
+                dns_lookups: 0,
+                void_lookups: 0,
+                consulted: Vec::new(),
+                trace: Vec::new(),
+            }),
+            missing: None,
+        }
+    }
+
+    fn signature(domain: &str, result: DkimResult) -> DkimSignature {
+        DkimSignature {
+            index: 0,
+            raw: Raw::new(b""),
+            tags: None,
+            written_domain: Some(domain.to_string()),
+            written_selector: Some("s".into()),
+            body: None,
+            key: None,
+            result,
+        }
+    }
+
+    fn verdict_of(
+        from: &str,
+        policy: PolicyLookup,
+        spf: &SpfCheck,
+        dkim: &[DkimSignature],
+    ) -> Verdict {
+        evaluate(Author::Domain(name(from)), Some(policy), spf, dkim).verdict
+    }
+
+    #[test]
+    fn subdomains_get_sp_and_the_record_tags_are_carried() {
+        let record = txt(&["v=DMARC1; p=reject; sp=quarantine; pct=50; t=y"]);
+        let failing = spf("other.example", SpfResult::Pass);
+        assert_eq!(
+            verdict_of(
+                "news.example.com",
+                policy("news.example.com", "example.com", record.clone()),
+                &failing,
+                &[]
+            ),
+            Verdict::Fail {
+                policy: Policy::Quarantine,
+                tag: PolicyTag::Sp,
+                pct: 50,
+                testing: true
+            }
+        );
+        assert_eq!(
+            verdict_of(
+                "example.com",
+                policy("example.com", "example.com", record),
+                &failing,
+                &[]
+            ),
+            Verdict::Fail {
+                policy: Policy::Reject,
+                tag: PolicyTag::P,
+                pct: 50,
+                testing: true
+            }
+        );
+    }
+
+    #[test]
+    fn records_without_a_policy() {
+        let none = spf("other.example", SpfResult::Fail);
+        let implied = policy(
+            "example.com",
+            "example.com",
+            txt(&["v=DMARC1; rua=mailto:d@example.com"]),
+        );
+        assert_eq!(
+            verdict_of("example.com", implied, &none, &[]),
+            Verdict::Fail {
+                policy: Policy::None,
+                tag: PolicyTag::Implied,
+                pct: 100,
+                testing: false
+            }
+        );
+        let bare = policy("example.com", "example.com", txt(&["v=DMARC1; p=rejected"]));
+        assert!(matches!(
+            verdict_of("example.com", bare, &none, &[]),
+            Verdict::PermError(_)
+        ));
+        let two = policy(
+            "example.com",
+            "example.com",
+            txt(&["v=DMARC1; p=none", "v=DMARC1; p=reject"]),
+        );
+        assert_eq!(verdict_of("example.com", two, &none, &[]), Verdict::None);
+        let missing = policy("example.com", "example.com", Outcome::NxDomain);
+        assert_eq!(
+            verdict_of("example.com", missing, &none, &[]),
+            Verdict::None
+        );
+    }
+
+    #[test]
+    fn temporary_errors_only_for_identifiers_that_would_align() {
+        let p = || policy("example.com", "example.com", txt(&["v=DMARC1; p=reject"]));
+        let temp_dkim = signature("example.com", DkimResult::TempError(Failure::Timeout));
+        let fail_spf = spf("example.com", SpfResult::Fail);
+        assert!(matches!(
+            verdict_of("example.com", p(), &fail_spf, std::slice::from_ref(&temp_dkim)),
+            Verdict::TempError(why) if why.contains("d=example.com")
+        ));
+        // An unaligned identifier's temporary error changes nothing.
+        let other = signature("esp.example", DkimResult::TempError(Failure::Timeout));
+        assert!(matches!(
+            verdict_of("example.com", p(), &fail_spf, &[other]),
+            Verdict::Fail { .. }
+        ));
+        // A pass beats a temporary error.
+        let pass = spf("bounce.example.com", SpfResult::Pass);
+        assert_eq!(
+            verdict_of("example.com", p(), &pass, &[temp_dkim]),
+            Verdict::Pass
+        );
+        let temp_spf = spf("example.com", SpfResult::TempError);
+        assert!(matches!(
+            verdict_of("example.com", p(), &temp_spf, &[]),
+            Verdict::TempError(_)
+        ));
+    }
+
+    #[test]
+    fn authors() {
+        let headers = |from: &str| {
+            let raw = format!("From: {from}\r\nSubject: x\r\n\r\nbody\r\n");
+            let input =
+                crate::message::Input::from_bytes(crate::message::Source::Stdin, raw.into_bytes())
+                    .unwrap();
+            crate::message::Message::parse(&input).unwrap().headers
+        };
+        assert_eq!(
+            author(&headers("A <a@Example.COM>")),
+            Author::Domain(name("example.com"))
+        );
+        assert_eq!(
+            author(&headers("a@example.com, b@example.com")),
+            Author::Domain(name("example.com"))
+        );
+        assert_eq!(
+            author(&headers("a@example.com, b@example.net")),
+            Author::Several(vec!["example.com".into(), "example.net".into()])
+        );
+        assert_eq!(author(&headers("undisclosed")), Author::Missing);
+        assert!(matches!(
+            author(&headers("a@[192.0.2.1]")),
+            Author::Invalid(_)
+        ));
+        let evaluation = evaluate(
+            Author::Missing,
+            None,
+            &spf("x.example", SpfResult::Pass),
+            &[],
+        );
+        assert!(matches!(evaluation.verdict, Verdict::PermError(_)));
+    }
+}

@@ -10,6 +10,7 @@
 //! typed key record, so each reason is reported as itself.
 
 use std::borrow::Borrow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -206,7 +207,7 @@ pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<
     let Some(message) = AuthenticatedMessage::parse_with_opts(raw, None, false) else {
         return Vec::new();
     };
-    let body = message.raw_body();
+    let lengths = BodyLengths::new(message.raw_body());
     let mut signatures = Vec::new();
     for (name, value) in &message.headers {
         if !name.eq_ignore_ascii_case(b"DKIM-Signature") {
@@ -228,7 +229,7 @@ pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<
             parsed,
             error,
             &message,
-            body,
+            &lengths,
             now,
         ));
     }
@@ -317,7 +318,7 @@ fn judge_before_key<'m>(
     parsed: Option<&'m Signature>,
     error: Option<String>,
     message: &AuthenticatedMessage<'_>,
-    body: &[u8],
+    lengths: &BodyLengths<'_>,
     now: u64,
 ) -> (DkimSignature, Option<&'m Signature>) {
     let written = TagList::parse(&String::from_utf8_lossy(value));
@@ -343,7 +344,7 @@ fn judge_before_key<'m>(
         .iter()
         .find(|(c, h, l, _)| *c == sig.cb && *h == hash && *l == sig.l)
         .map(|(_, _, _, bh)| bh);
-    let canonical_length = canonical_length(body, sig.cb);
+    let canonical_length = lengths.get(sig.cb);
     report.body = Some(BodyCheck {
         hash_matches: computed.is_some_and(|bh| *bh == sig.bh),
         canonical_length,
@@ -395,17 +396,42 @@ fn key_name(sig: &Signature) -> Option<Name> {
     Name::parse(&format!("{}._domainkey.{}", sig.s, sig.d)).ok()
 }
 
-/// Counts the bytes of the canonicalized body, as a verifier hashes it.
-fn canonical_length(body: &[u8], canonicalization: Canonicalization) -> u64 {
-    struct Count(u64);
-    impl Writer for Count {
-        fn write(&mut self, buf: &[u8]) {
-            self.0 += buf.len() as u64;
+/// The length of the canonicalized body, as a verifier hashes it, computed once per
+/// canonicalization however many signatures ask.
+struct BodyLengths<'b> {
+    body: &'b [u8],
+    relaxed: OnceCell<u64>,
+    simple: OnceCell<u64>,
+}
+
+impl<'b> BodyLengths<'b> {
+    fn new(body: &'b [u8]) -> Self {
+        BodyLengths {
+            body,
+            relaxed: OnceCell::new(),
+            simple: OnceCell::new(),
         }
     }
-    let mut count = Count(0);
-    canonicalization.canonical_body(body, 0).write(&mut count);
-    count.0
+
+    fn get(&self, canonicalization: Canonicalization) -> u64 {
+        struct Count(u64);
+        impl Writer for Count {
+            fn write(&mut self, buf: &[u8]) {
+                self.0 += buf.len() as u64;
+            }
+        }
+        let cell = match canonicalization {
+            Canonicalization::Relaxed => &self.relaxed,
+            Canonicalization::Simple => &self.simple,
+        };
+        *cell.get_or_init(|| {
+            let mut count = Count(0);
+            canonicalization
+                .canonical_body(self.body, 0)
+                .write(&mut count);
+            count.0
+        })
+    }
 }
 
 /// Reads the key at a signature's selector and decides whether it can verify the signature.

@@ -544,3 +544,63 @@ mod tests {
         assert_eq!(unfold(b" a\r\n\tb\r\n c\r\n"), b"a\tb c");
     }
 }
+
+#[cfg(test)]
+mod received_tests {
+    use crate::message::{Input, Message, Source};
+
+    fn received(value: &str) -> (Option<String>, Option<String>) {
+        let raw = format!("Received: {value}\r\nFrom: a@example.com\r\n\r\nbody\r\n");
+        let input = Input::from_bytes(Source::Stdin, raw.into_bytes()).unwrap();
+        let message = Message::parse(&input).unwrap();
+        let r = &message.headers.received[0];
+        (r.from_ip.map(|ip| ip.to_string()), r.helo.clone())
+    }
+
+    #[test]
+    fn connecting_addresses_in_the_usual_forms() {
+        let cases = [
+            // Postfix, Sendmail
+            (
+                "from mail.example.com (mail.example.com [192.0.2.25])\r\n\tby mx.example.net (Postfix) with ESMTPS id 1; Wed, 01 Jan 2025 12:00:05 +0000",
+                Some("192.0.2.25"),
+                Some("mail.example.com"),
+            ),
+            // Bare address literal
+            (
+                "from [203.0.113.9] by mx.example.net; Wed, 01 Jan 2025 12:00:05 +0000",
+                Some("203.0.113.9"),
+                Some("[203.0.113.9]"),
+            ),
+            // Exim
+            (
+                "from host.example.org ([198.51.100.7] helo=client.example.org)\r\n\tby mx.example.net with esmtps; Wed, 01 Jan 2025 12:00:05 +0000",
+                Some("198.51.100.7"),
+                Some("client.example.org"),
+            ),
+            // Gmail, IPv6
+            (
+                "from mail-sor-f41.google.com (mail-sor-f41.google.com. [2001:db8::41])\r\n        by mx.google.com with SMTPS id x; Wed, 01 Jan 2025 12:00:05 -0800 (PST)",
+                Some("2001:db8::41"),
+                Some("mail-sor-f41.google.com"),
+            ),
+            // Sendmail's IPv6 literal
+            (
+                "from mail.example.com (mail.example.com [IPv6:2001:db8::25])\r\n\tby mx.example.net; Wed, 01 Jan 2025 12:00:05 +0000",
+                Some("2001:db8::25"),
+                Some("mail.example.com"),
+            ),
+            // A hop that names no address
+            (
+                "by 2002:a05:6a10:1234 with SMTP id y; Wed, 01 Jan 2025 12:00:05 -0800 (PST)",
+                None,
+                None,
+            ),
+        ];
+        for (value, ip, helo) in cases {
+            let (got_ip, got_helo) = received(value);
+            assert_eq!(got_ip.as_deref(), ip, "{value}");
+            assert_eq!(got_helo.as_deref(), helo, "{value}");
+        }
+    }
+}
