@@ -73,7 +73,7 @@ impl DkimResult {
     }
 }
 
-/// Why a published key cannot verify this signature.
+/// Why a verifier will not use the published key for this signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyProblem {
     /// The record itself is unusable (bad syntax, unknown `k=`, `p=` that does not load,
@@ -88,7 +88,8 @@ pub enum KeyProblem {
     },
     /// An Ed25519 key for an RSA signature or the reverse.
     TypeMismatch,
-    /// `rsa-sha1`, which verifiers must not accept (RFC 8301 §3.1).
+    /// The signature is `rsa-sha1`, which verifiers must not accept with any key
+    /// (RFC 8301 §3.1).
     Sha1Signature,
 }
 
