@@ -797,6 +797,19 @@ fn key_problems_are_typed() {
         case("google", "good.dkim.test"),
         DkimResult::SignatureMismatch
     );
+    // A signature that does not sign From is ignored (RFC 6376 §6.1.1).
+    let text = String::from_utf8(signed.clone())
+        .unwrap()
+        .replacen("h=from : to :", "h=to :", 1);
+    let input = Input::from_bytes(Source::Stdin, text.into_bytes()).unwrap();
+    let a = rt()
+        .block_on(analyse(&resolver, &input, &Envelope::default()))
+        .unwrap();
+    assert!(
+        matches!(&a.dkim[0].result, DkimResult::Malformed(why) if why.contains("From")),
+        "{:?}",
+        a.dkim[0].result
+    );
     // i= must be within d= (RFC 6376 §3.5).
     let text = String::from_utf8(signed.clone()).unwrap().replacen(
         "i=@message.test;",

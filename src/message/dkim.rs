@@ -52,8 +52,8 @@ pub enum DkimResult {
     },
     /// The key lookup failed (timeout, SERVFAIL, `--offline`): temporary, never a pass.
     TempError(Failure),
-    /// The field does not parse, or uses a version, algorithm or canonicalization verifiers
-    /// do not know, or `i=` is outside `d=`; the reason as mail-auth gives it.
+    /// The field does not parse, uses a version, algorithm or canonicalization verifiers do
+    /// not know, leaves From out of `h=`, or has `i=` outside `d=`; the reason as written.
     Malformed(String),
 }
 
@@ -311,8 +311,8 @@ pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<
     out.into_iter().map(|(r, _)| r).collect()
 }
 
-/// Everything decided from the message alone: parse errors, expiry, `rsa-sha1`, the body
-/// hash. `result` stays `Pass` while nothing has failed yet.
+/// Everything decided from the message alone: parse errors, From unsigned, expiry,
+/// `rsa-sha1`, the body hash. `result` stays `Pass` while nothing has failed yet.
 fn judge_before_key<'m>(
     index: usize,
     value: &[u8],
@@ -355,7 +355,11 @@ fn judge_before_key<'m>(
             canonical_length.saturating_sub(sig.l)
         },
     });
-    report.result = if sig.x != 0 && (sig.x <= now || sig.x <= sig.t) {
+    report.result = if !sig.h.iter().any(|h| h.eq_ignore_ascii_case("from")) {
+        // RFC 6376 §6.1.1: a signature that does not sign From is ignored (PERMFAIL);
+        // mail-auth does not check it.
+        DkimResult::Malformed("h= does not include From, which must be signed".into())
+    } else if sig.x != 0 && (sig.x <= now || sig.x <= sig.t) {
         DkimResult::Expired { expired_at: sig.x }
     } else if sig.a == Algorithm::RsaSha1 {
         DkimResult::KeyUnusable(KeyProblem::Sha1Signature)

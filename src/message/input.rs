@@ -139,9 +139,8 @@ impl Input {
         } else {
             0
         };
-        let message = bytes.get(start..).unwrap_or_default();
-        check_header_section(&source, message, if mbox_line { 2 } else { 1 })?;
-        let (bytes, line_endings) = to_crlf(message);
+        check_header_section(&source, &bytes, start, if mbox_line { 2 } else { 1 })?;
+        let (bytes, line_endings) = to_crlf(bytes.get(start..).unwrap_or_default());
         Ok(Input {
             source,
             bytes,
@@ -196,15 +195,21 @@ pub fn read_bounded(reader: impl Read, limit: usize) -> io::Result<Option<Vec<u8
 }
 
 /// The header section: a first line that is a header field, no line longer than
-/// [`MAX_HEADER_LINE_BYTES`], no control characters but tab, CR and LF.
+/// [`MAX_HEADER_LINE_BYTES`], no NUL byte.
 fn check_header_section(
     source: &Source,
-    message: &[u8],
+    bytes: &[u8],
+    start: usize,
     first_line: usize,
 ) -> Result<(), InputError> {
-    let mut offset = 0;
-    for (i, line) in message.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut offset = start;
+    for (i, raw_line) in bytes
+        .get(start..)
+        .unwrap_or_default()
+        .split(|&b| b == b'\n')
+        .enumerate()
+    {
+        let line = raw_line.strip_suffix(b"\r").unwrap_or(raw_line);
         if line.len() > MAX_HEADER_LINE_BYTES {
             return Err(InputError::HeaderLineTooLong {
                 input: source.clone(),
@@ -219,16 +224,15 @@ fn check_header_section(
         if line.is_empty() {
             break;
         }
-        if let Some(pos) = line
-            .iter()
-            .position(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
-        {
+        // Other control characters are invalid in a header too, but real mail carries them
+        // (raw ISO-2022-JP subjects hold ESC); they are kept, and shown escaped.
+        if let Some(pos) = line.iter().position(|&b| b == 0) {
             return Err(InputError::Binary {
                 input: source.clone(),
                 offset: offset + pos,
             });
         }
-        offset += line.len() + 1;
+        offset += raw_line.len() + 1;
     }
     Ok(())
 }
@@ -280,10 +284,18 @@ mod tests {
             check(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
             Err(InputError::Binary { offset: 8, .. })
         ));
+        let late_nul = [
+            b"Subject: a\r\nX-Pad: ".to_vec(),
+            vec![b'p'; 9000],
+            b"\0\r\n\r\n".to_vec(),
+        ]
+        .concat();
         assert!(matches!(
-            check(b"Subject: a\x07b\r\n\r\n"),
-            Err(InputError::Binary { offset: 10, .. })
+            check(&late_nul),
+            Err(InputError::Binary { offset: 9019, .. })
         ));
+        // An escape sequence (raw ISO-2022-JP) is kept for the renderer to show escaped.
+        assert!(check(b"Subject: \x1b$B$3$s\x1b(B\r\n\r\nbody\r\n").is_ok());
         assert!(matches!(
             check(b"Hello,\r\nthis is only a body.\r\n"),
             Err(InputError::NoHeaderSection(_))
