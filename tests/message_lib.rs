@@ -291,6 +291,7 @@ fn dkim_failures_each_have_their_reason() {
     let a = get("dkim-body-tampered.eml");
     assert_eq!(results(&a), [DkimResult::BodyHashMismatch]);
     assert!(!a.dkim[0].body.as_ref().unwrap().hash_matches);
+    assert!(a.dkim[0].key_record().unwrap().usable());
     // SPF still passes aligned, so DMARC passes.
     assert_eq!(a.dmarc.verdict, Verdict::Pass);
 
@@ -330,8 +331,11 @@ fn dkim_failures_each_have_their_reason() {
         a.dkim[0].tags.as_ref().unwrap().expiration,
         Some(1_735_819_200)
     );
-    // Refused before the key was needed.
-    assert!(a.dkim[0].key.is_none());
+    // Refused before the key mattered; the key is still shown.
+    assert_eq!(
+        a.dkim[0].key_record().unwrap().key,
+        deliv::dkim::Key::Rsa { bits: 2048 }
+    );
 
     // l= covers the original body; the P.S. added after it is outside the signature.
     let a = get("dkim-length-appended.eml");

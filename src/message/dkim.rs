@@ -150,7 +150,7 @@ pub struct DkimSignature {
     pub written_domain: Option<String>,
     pub written_selector: Option<String>,
     pub body: Option<BodyCheck>,
-    /// `None` when the signature was refused before its key was needed.
+    /// `None` when the field does not parse or names no valid key name.
     pub key: Option<KeyLookup>,
     pub result: DkimResult,
 }
@@ -235,16 +235,17 @@ pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<
         ));
     }
 
+    // Every key is fetched, also for signatures already refused, so the report shows it.
     let names: Vec<(Name, RType)> = signatures
         .iter()
-        .filter(|(s, _)| s.result == DkimResult::Pass)
         .filter_map(|(_, sig)| sig.and_then(key_name).map(|n| (n, RType::Txt)))
         .collect();
     let lookups = resolver.query_all(&names).await;
     let cache = KeyCache::default();
     let mut out = Vec::new();
     for (mut report, sig) in signatures {
-        if let (DkimResult::Pass, Some(sig)) = (&report.result, sig) {
+        if let Some(sig) = sig {
+            let undecided = report.result == DkimResult::Pass;
             match key_name(sig).and_then(|n| lookups.iter().find(|l| l.name == n)) {
                 Some(lookup) => {
                     let (key, result) = judge_key(lookup, sig);
@@ -252,14 +253,17 @@ pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<
                         cache.insert_key(&lookup.name, &text.text);
                     }
                     report.key = Some(key);
-                    report.result = result;
+                    if undecided {
+                        report.result = result;
+                    }
                 }
-                None => {
+                None if undecided => {
                     report.result = DkimResult::Malformed(format!(
                         "'{}._domainkey.{}' is not a valid DNS name",
                         sig.s, sig.d
                     ));
                 }
+                None => {}
             }
         }
         out.push((report, sig));
