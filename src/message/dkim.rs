@@ -193,16 +193,9 @@ pub fn covering<'a>(signatures: &'a [DkimSignature], fields: &[&str]) -> Option<
 
 /// Verifies every DKIM-Signature field of `raw` (a whole message with CRLF line endings).
 pub async fn verify(resolver: &Resolver, raw: &[u8]) -> Vec<DkimSignature> {
-    verify_at(resolver, raw, now()).await
-}
-
-fn now() -> u64 {
-    SystemTime::now()
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-pub(crate) async fn verify_at(resolver: &Resolver, raw: &[u8], now: u64) -> Vec<DkimSignature> {
+        .map_or(0, |d| d.as_secs());
     // Not strict: signatures with `l=` are verified and their unsigned tail reported, where
     // strict parsing would refuse them outright.
     let Some(message) = AuthenticatedMessage::parse_with_opts(raw, None, false) else {
