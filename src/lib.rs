@@ -12,6 +12,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod dns;
 pub mod input;
+pub mod message;
 pub mod mta_sts;
 pub mod replies;
 pub mod report;

@@ -5,8 +5,10 @@
 //! today. DMARCbis replaces the PSL with a DNS tree walk; the two agree for ordinary domains.
 //! The DMARCbis tags `np`, `psd` and `t` are read and validated.
 
+pub mod discovery;
 pub mod record;
 
+pub use discovery::{Discovery, PolicyLookup};
 pub use record::{
     Fallback, Malformed, Mode, NotDmarc, Policies, Policy, PolicyFault, Reading, Record, Rejection,
     ReportUri,
