@@ -140,8 +140,15 @@ pub fn is_spf_record(txt: &[u8]) -> bool {
 }
 
 impl Record {
-    /// Parses a record already selected by [`is_spf_record`].
+    /// Parses a record selected by [`is_spf_record`] (anything else is an error at column 1).
     pub fn parse(txt: &[u8]) -> Result<Record, SyntaxError> {
+        if !is_spf_record(txt) {
+            return Err(SyntaxError {
+                column: 1,
+                term: String::new(),
+                message: "not an SPF record: it must begin with `v=spf1` and a space".to_string(),
+            });
+        }
         if let Some(pos) = txt.iter().position(|b| !b.is_ascii()) {
             return Err(SyntaxError {
                 column: pos + 1,
@@ -442,12 +449,20 @@ fn fix_piece(pieces: &[String], at: usize) -> Option<Vec<String>> {
         out.extend(pieces[at + consumed..].iter().cloned());
         out
     };
-    // A space too many: `include: x`, `- all`, `ip4:192.0.2.0 /24`.
+    // A space too many before a prefix length: `ip4:192.0.2.0 /24`.
+    if piece.starts_with('/') && at > 0 {
+        let joined = format!("{}{piece}", pieces[at - 1]);
+        if parses(&joined) {
+            let mut out = pieces[..at - 1].to_vec();
+            out.push(joined);
+            out.extend(pieces[at + 1..].iter().cloned());
+            fixes.push(out);
+        }
+    }
+    // A space too many after a term's start: `include: x`, `- all`.
     if let Some(next) = next {
         let joined = format!("{piece}{next}");
-        let open_ended = piece.ends_with([':', '=', '/'])
-            || ["+", "-", "~", "?"].contains(&piece)
-            || next.starts_with('/');
+        let open_ended = piece.ends_with([':', '=', '/']) || ["+", "-", "~", "?"].contains(&piece);
         if open_ended && parses(&joined) {
             fixes.push(with(vec![joined], 2));
         }
@@ -829,6 +844,80 @@ mod tests {
         }
         let non_ascii = Record::parse(b"v=spf1 a:\xef.example -all").unwrap_err();
         assert_eq!(non_ascii.column, 10);
+    }
+
+    #[test]
+    fn lookalikes_are_told_from_records_and_from_other_text() {
+        let kind = |t: &str| Lookalike::of(t.as_bytes()).map(|l| (l.kind, l.corrected));
+        assert_eq!(kind("v=spf1 -all"), None);
+        assert_eq!(kind("google-site-verification=abc"), None);
+        assert_eq!(kind("v=spf10 -all"), None, "another version");
+        assert_eq!(kind("spf1-token=abc"), None);
+        let corrected = "v=spf1 ip4:192.0.2.1 -all";
+        for text in [
+            "V=SPF1 ip4:192.0.2.1 -all",
+            " v=spf1 ip4:192.0.2.1 -all",
+            "v=spf1ip4:192.0.2.1 -all",
+            "spf1 ip4:192.0.2.1 -all",
+            "v = spf1 ip4:192.0.2.1 -all",
+            "\"v=spf1 ip4:192.0.2.1 -all\"",
+            "v=spf1\tip4:192.0.2.1 -all",
+            "\u{201c}v=spf1 ip4:192.0.2.1 -all\u{201d}",
+        ] {
+            let l = Lookalike::of(text.as_bytes()).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!(l.corrected.as_deref(), Some(corrected), "{text:?}");
+            let odd = text.starts_with("V=");
+            assert_eq!(l.kind == LookalikeKind::OddCase, odd, "{text:?}");
+        }
+        assert_eq!(
+            kind("spf2.0/pra,mfrom ip4:192.0.2.1 -all"),
+            Some((LookalikeKind::SenderId, None))
+        );
+    }
+
+    #[test]
+    fn repairs_only_what_has_one_fix() {
+        for (broken, fixed) in [
+            ("v=spf1 ip4:8.8.8.8~all", Some("v=spf1 ip4:8.8.8.8 ~all")),
+            ("v=spf1 a:mail.example.com-all", None),
+            (
+                "v=spf1 include: example.com -all",
+                Some("v=spf1 include:example.com -all"),
+            ),
+            (
+                "v=spf1 include example.com -all",
+                Some("v=spf1 include:example.com -all"),
+            ),
+            (
+                "v=spf1 ip4:192.0.2.0 /24 -all",
+                Some("v=spf1 ip4:192.0.2.0/24 -all"),
+            ),
+            (
+                "v=spf1 ip6:mail.example.com -all",
+                Some("v=spf1 a:mail.example.com -all"),
+            ),
+            ("v=spf1 ~ all", Some("v=spf1 ~all")),
+            (
+                "v=spf1 redirect=a.example redirect=a.example",
+                Some("v=spf1 redirect=a.example"),
+            ),
+            ("v=spf1 redirect=a.example redirect=b.example", None),
+            ("v=spf1 ip4:192.0.2.0/33 -all", None),
+            (
+                "v=spf1 a:ctrl.example.com\rptr -all",
+                Some("v=spf1 a:ctrl.example.com ptr -all"),
+            ),
+            ("v=spf1 -all", None),
+            ("not spf", None),
+        ] {
+            assert_eq!(repair(broken).as_deref(), fixed, "{broken:?}");
+        }
+    }
+
+    #[test]
+    fn only_selected_records_parse() {
+        assert!(Record::parse(b"v=spf").is_err());
+        assert!(Record::parse(b"spf2.0/pra -all").is_err());
     }
 
     #[test]

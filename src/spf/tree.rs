@@ -864,3 +864,75 @@ impl Tree {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::dns::{ResolverConfig, Zone};
+
+    fn gather_from(zone: &str, domain: &str) -> Tree {
+        let zone = Zone::parse(zone, Path::new("test.zone")).unwrap();
+        let resolver = Resolver::new(ResolverConfig {
+            servers: Vec::new(),
+            timeout: Duration::from_secs(5),
+            zones: vec![zone],
+            offline: true,
+        })
+        .unwrap();
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(gather(&resolver, &Name::parse(domain).unwrap()))
+    }
+
+    const HEAD: &str = "$ORIGIN t.test.\n@ 300 SOA ns.t.test. h.t.test. 1 3600 600 86400 300\n\
+                        h 300 A 192.0.2.1\ns1 300 TXT \"v=spf1 -all\"\n\
+                        s2 300 TXT \"v=spf1 -all\"\ns3 300 TXT \"v=spf1 -all\"\n";
+
+    #[test]
+    fn a_shorter_way_to_a_record_brings_more_of_it_within_reach() {
+        // n is first met after 8 lookups (its third include would be the 11th), then through
+        // a after 2: everything it includes is within the limit.
+        let zone = format!(
+            "{HEAD}root 300 TXT \"v=spf1 include:a.t.test a:h.t.test a:h.t.test a:h.t.test \
+             a:h.t.test a:h.t.test a:h.t.test include:n.t.test -all\"\n\
+             a 300 TXT \"v=spf1 include:n.t.test -all\"\n\
+             n 300 TXT \"v=spf1 include:s1.t.test include:s2.t.test include:s3.t.test -all\"\n"
+        );
+        let tree = gather_from(&zone, "root.t.test");
+        let (_, n) = tree
+            .nodes()
+            .find(|(_, n)| n.domain.as_str() == "n.t.test")
+            .unwrap();
+        assert_eq!(n.before, 2);
+        assert!(n.edges.iter().all(|e| matches!(e.link, Link::Node(_))));
+        assert_eq!(tree.nodes().count(), 6);
+        // root 8, a 1 + n, n 3 each time: n is counted twice.
+        assert_eq!(
+            tree.total_lookups(),
+            Count {
+                known: 8 + (1 + 3) + 3,
+                more: false
+            }
+        );
+    }
+
+    #[test]
+    fn what_evaluation_never_reaches_is_not_fetched() {
+        let zone = format!(
+            "{HEAD}root 300 TXT \"v=spf1 a:h.t.test -all include:s1.t.test \
+             redirect=s2.t.test\"\n"
+        );
+        let tree = gather_from(&zone, "root.t.test");
+        assert_eq!(
+            tree.nodes().count(),
+            1,
+            "after `all`, and a shadowed redirect"
+        );
+        assert_eq!(tree.root().targets.len(), 1);
+        assert_eq!(tree.root().own_lookups(), 1);
+    }
+}
