@@ -310,7 +310,7 @@ impl SpfFacts {
         let root = tree.root();
         let own_hosts = if matches!(root.parsed, Parsed::Missing) && root.txt.failure().is_none() {
             let own = |mechanism: Mechanism| async move {
-                tree::term_target(resolver, "", Qualifier::Pass, &mechanism, domain).await
+                tree::term_target(resolver, "", &mechanism, domain).await
             };
             let (a, mx) = tokio::join!(
                 own(Mechanism::A {
@@ -432,7 +432,7 @@ pub fn check(ev: &SpfFacts) -> Vec<Finding> {
     out.push(void_lookups(ev, &paths));
     out.extend(never_matches(ev, &paths));
     out.extend(include_targets(ev, &paths, &tree));
-    out.extend(all_term(&ev.tree));
+    out.extend(all_term(ev));
     out.extend(redirect_ignored(root));
     out.extend(ptr_and_macros(&ev.tree, &paths));
     out.extend(txt_size(root));
@@ -525,6 +525,14 @@ impl<'t> Paths<'t> {
     }
 }
 
+/// Text from DNS as a summary quotes it: at most 200 characters.
+fn quoted(text: &str) -> String {
+    match text.char_indices().nth(200) {
+        Some((at, _)) => format!("\"{}…\"", &text[..at]),
+        None => format!("\"{text}\""),
+    }
+}
+
 /// The record to suggest for a domain without one, why it fits, and whether it lets the
 /// domain send (so that providers' includes may need adding).
 fn suggested_record(ev: &SpfFacts) -> (String, String, bool) {
@@ -599,21 +607,21 @@ fn missing(ev: &SpfFacts) -> Finding {
     if let Some(l) = root.lookalikes.first() {
         let finding = SPF_RECORD
             .fail(format!(
-                "{domain} publishes no SPF record receivers read: \"{}\": {}",
-                l.text,
+                "{domain} publishes no SPF record receivers read: {}: {}",
+                quoted(&l.text),
                 l.kind.consequence()
             ))
             .evidence(&root.txt);
         return match &l.corrected {
             Some(fixed) => finding
-                .remediation(format!("Replace \"{}\" with `{fixed}`.", l.text))
+                .remediation(format!("Replace {} with `{fixed}`.", quoted(&l.text)))
                 .change(Change::replace(domain, "TXT", &l.text, fixed)),
             None => {
                 let (record, why, _) = suggested_record(ev);
                 finding
                     .remediation(format!(
-                        "Remove \"{}\" and publish one SPF record, e.g. `{record}` ({why}).",
-                        l.text
+                        "Remove {} and publish one SPF record, e.g. `{record}` ({why}).",
+                        quoted(&l.text)
                     ))
                     .change(Change::remove(domain, "TXT", &l.text))
                     .change(Change::add(domain, "TXT", record))
@@ -738,16 +746,16 @@ fn one_record(root: &Node) -> Finding {
         match (l.kind, &l.corrected) {
             (LookalikeKind::OddCase, Some(fixed)) => {
                 notes.push(format!(
-                    "its record \"{}\": {}",
-                    l.text,
+                    "its record {}: {}",
+                    quoted(&l.text),
                     l.kind.consequence()
                 ));
                 changes.push(Change::replace(domain, "TXT", &l.text, fixed));
             }
             _ => {
                 notes.push(format!(
-                    "beside it, \"{}\": {}",
-                    l.text,
+                    "beside it, {}: {}",
+                    quoted(&l.text),
                     l.kind.consequence()
                 ));
                 changes.push(Change::remove(domain, "TXT", &l.text));
@@ -848,10 +856,8 @@ fn lookup_limit(tree: &Tree, evidence: &Evidence) -> Finding {
     let total = tree.total_lookups();
     // Only a record that did not come (a subtree) or an MX answer (the host count) changes
     // what is counted here; address lookups do not.
-    let failures: Vec<&Arc<Lookup>> = tree
-        .failures()
-        .into_iter()
-        .filter(|l| matches!(l.rtype, RType::Txt | RType::Mx))
+    let failures: Vec<&Arc<Lookup>> = own_lookups(tree)
+        .filter(|l| l.failure().is_some() && matches!(l.rtype, RType::Txt | RType::Mx))
         .collect();
     let fix = "Remove includes you no longer use, replace a/mx terms with ip4:/ip6: ranges, or move a \
                sender to a subdomain with its own record; see `deliv explain spf.lookup-limit`.";
@@ -901,7 +907,15 @@ fn lookup_limit(tree: &Tree, evidence: &Evidence) -> Finding {
     finding.evidence(evidence.clone())
 }
 
-/// `a`, `mx` and `exists` terms whose own lookups find nothing: (record, term, the lookup).
+/// The records' lookups and those of their `a`, `mx` and `exists` targets (not the MX hosts'
+/// addresses, which no count depends on).
+fn own_lookups(tree: &Tree) -> impl Iterator<Item = &Arc<Lookup>> {
+    tree.nodes().flat_map(|(_, n)| {
+        std::iter::once(&n.txt).chain(n.targets.iter().flat_map(|t| t.lookups.iter()))
+    })
+}
+
+/// `a`, `mx` and `exists` terms whose own lookups find nothing: (record, term).
 fn voids(tree: &Tree) -> Vec<(NodeId, &TermTarget)> {
     tree.nodes()
         .flat_map(|(id, node)| node.targets.iter().map(move |t| (id, t)))
@@ -974,15 +988,7 @@ fn void_lookups(ev: &SpfFacts, paths: &Paths) -> Finding {
     };
     // Failed lookups of records or of the terms' own targets hide void lookups; those of MX
     // hosts' addresses do not count as void here.
-    let failed = ev.tree.failures().into_iter().find(|l| {
-        ev.tree.nodes().all(|(_, n)| {
-            n.targets.iter().all(|t| {
-                t.hosts
-                    .iter()
-                    .all(|h| !h.lookups.iter().any(|x| Arc::ptr_eq(x, l)))
-            })
-        })
-    });
+    let failed = own_lookups(&ev.tree).find(|l| l.failure().is_some());
     if count > MAX_VOID_LOOKUPS {
         fix(
             Status::Fail,
@@ -1125,7 +1131,7 @@ fn include_targets(ev: &SpfFacts, paths: &Paths, tree_note: &Evidence) -> Vec<Fi
             let lookalike = child
                 .lookalikes
                 .first()
-                .map(|l| format!(" (\"{}\" is {})", l.text, l.kind.consequence()))
+                .map(|l| format!(" ({}: {})", quoted(&l.text), l.kind.consequence()))
                 .unwrap_or_default();
             let finding = match &child.parsed {
                 Parsed::Missing if child.txt.failure().is_some() => {
@@ -1226,7 +1232,29 @@ fn effective_end(tree: &Tree) -> (&Node, Option<Qualifier>) {
     (node, None)
 }
 
-fn all_term(tree: &Tree) -> Option<Finding> {
+/// The record with its `all` term (or, without one, a new ending after its directives) made
+/// `~all`: unlisted hosts softfail, which protects the domain without failing a sender not yet
+/// listed.
+fn softfail_ending(record: &Record) -> String {
+    let first_all = record.all().map(|(t, _)| t);
+    let is_directive = |t: &Term| matches!(t.kind, TermKind::Directive { .. });
+    let last_directive = record.terms.iter().rposition(is_directive);
+    let mut terms: Vec<&str> = Vec::new();
+    if first_all.is_none() && last_directive.is_none() {
+        terms.push("~all");
+    }
+    for (i, t) in record.terms.iter().enumerate() {
+        let is_first_all = first_all.is_some_and(|a| std::ptr::eq(a, t));
+        terms.push(if is_first_all { "~all" } else { &t.text });
+        if first_all.is_none() && Some(i) == last_directive {
+            terms.push("~all");
+        }
+    }
+    Record::text_with(terms)
+}
+
+fn all_term(ev: &SpfFacts) -> Option<Finding> {
+    let tree = &ev.tree;
     let root = tree.root();
     let (node, qualifier) = effective_end(tree);
     let record = node.record()?;
@@ -1257,7 +1285,23 @@ fn all_term(tree: &Tree) -> Option<Finding> {
             .warn(format!("no all term{via}: unlisted hosts get neutral"))
             .remediation("End the record with `-all` (or `~all`)."),
     };
-    Some(finding.evidence(&node.txt))
+    let finding = finding.evidence(&node.txt);
+    if finding.status == Status::Pass {
+        return Some(finding);
+    }
+    let fixed = softfail_ending(record);
+    Some(match ev.edit(node, fixed.clone()) {
+        Some(change) => {
+            let advice = finding.remediation.clone().unwrap_or_default();
+            finding
+                .remediation(format!(
+                    "{advice} As a first step: `{fixed}` in the record of {}.",
+                    node.domain
+                ))
+                .change(change)
+        }
+        None => finding,
+    })
 }
 
 fn redirect_ignored(root: &Node) -> Option<Finding> {
@@ -1382,7 +1426,8 @@ fn rr_type(ev: &SpfFacts) -> Option<Finding> {
                 .remediation(format!(
                     "Delete the SPF-type record at {}; keep only the TXT record.",
                     ev.domain
-                )),
+                ))
+                .change(Change::remove(&ev.domain, "SPF", "")),
         ),
         // Many servers mishandle type 99; a failure here says nothing about the TXT record.
         Outcome::Failed(f) => Some(
@@ -1733,6 +1778,35 @@ mod tests {
         );
         assert_eq!(l.changes[0].data, "v=spf1 -all");
         assert!(matches!(ev.standing(), Standing::PermError(_)));
+    }
+
+    #[test]
+    fn standing_tells_what_spf_can_give() {
+        let usable = facts(vec![leaf("example.com", "v=spf1 ip4:192.0.2.0/24 -all")]);
+        assert!(matches!(usable.standing(), Standing::Usable));
+        let none = node_of(
+            "example.com",
+            lookup("example.com", RType::Txt, Outcome::NoData),
+        );
+        assert!(matches!(facts(vec![none]).standing(), Standing::NoRecord));
+        let broken = facts(vec![leaf("example.com", "v=spf1 ip4:192.0.2.300 -all")]);
+        assert!(matches!(broken.standing(), Standing::PermError(_)));
+        let mut root = leaf("example.com", "v=spf1 include:gone.example -all");
+        include(&mut root, "gone.example", 1);
+        let gone = node_of(
+            "gone.example",
+            lookup(
+                "gone.example",
+                RType::Txt,
+                Outcome::Failed(crate::dns::Failure::ServFail),
+            ),
+        );
+        assert!(matches!(
+            facts(vec![root, gone]).standing(),
+            Standing::Unknown(_)
+        ));
+        let everyone = facts(vec![leaf("example.com", "v=spf1 ip6:::/0 -all")]);
+        assert!(matches!(everyone.standing(), Standing::Permissive { .. }));
     }
 
     #[test]

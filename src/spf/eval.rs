@@ -106,6 +106,10 @@ pub struct Evaluation {
     pub trace: Vec<String>,
 }
 
+/// Evaluates the domain's policy for the query (RFC 7208 §4). On a pass it also tells whether
+/// the pass came from a term that passes every address of a family, or, if not, walks the
+/// domain's include tree for such a term anywhere ([`Evaluation::permissive`]): the result
+/// stays what the RFC says, but such a pass is no evidence about the sender.
 pub async fn check_host(resolver: &Resolver, query: &Query) -> Evaluation {
     let ip = query.ip.to_canonical();
     let sender = if query.sender.is_empty() {

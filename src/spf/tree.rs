@@ -90,7 +90,6 @@ pub enum Link {
 pub struct TermTarget {
     /// The term as written.
     pub term: String,
-    pub qualifier: Qualifier,
     pub mechanism: Mechanism,
     /// `a`: A and AAAA of the target; `mx`: its MX; `exists`: its A.
     pub lookups: Vec<Arc<Lookup>>,
@@ -284,11 +283,7 @@ enum Step {
         target: Name,
     },
     /// An `a`, `mx` or `exists` term with a literal target.
-    Target {
-        term: String,
-        qualifier: Qualifier,
-        mechanism: Mechanism,
-    },
+    Target { term: String, mechanism: Mechanism },
     /// A step whose target deliv cannot look up (a macro, `ptr`).
     Opaque,
 }
@@ -311,13 +306,11 @@ fn steps(record: &Record, domain: &Name) -> Vec<Step> {
             Mechanism::A { domain: spec, .. } | Mechanism::Mx { domain: spec, .. } => {
                 literal_target(spec.as_ref(), domain).map(|_| Step::Target {
                     term: term.text.clone(),
-                    qualifier,
                     mechanism: mechanism.clone(),
                 })
             }
             Mechanism::Exists(spec) => literal_target(Some(spec), domain).map(|_| Step::Target {
                 term: term.text.clone(),
-                qualifier,
                 mechanism: mechanism.clone(),
             }),
             _ => None,
@@ -340,7 +333,6 @@ fn steps(record: &Record, domain: &Name) -> Vec<Step> {
 pub async fn term_target(
     resolver: &Resolver,
     term: &str,
-    qualifier: Qualifier,
     mechanism: &Mechanism,
     domain: &Name,
 ) -> Option<TermTarget> {
@@ -384,7 +376,6 @@ pub async fn term_target(
     }
     Some(TermTarget {
         term: term.to_string(),
-        qualifier,
         mechanism: mechanism.clone(),
         lookups,
         hosts,
@@ -397,7 +388,7 @@ pub async fn term_targets(resolver: &Resolver, record: &Record, domain: &Name) -
     join_all(
         record
             .directives()
-            .map(|(term, q, m)| term_target(resolver, &term.text, q, m, domain)),
+            .map(|(term, _, m)| term_target(resolver, &term.text, m, domain)),
     )
     .await
     .into_iter()
@@ -477,16 +468,11 @@ impl<'r> Gathering<'r> {
             match step {
                 Step::Edge { target, .. } => self.reach(target, position),
                 Step::Target { .. } if !new => {}
-                Step::Target {
-                    term,
-                    qualifier,
-                    mechanism,
-                } => {
+                Step::Target { term, mechanism } => {
                     let resolver = self.resolver;
                     let domain = domain.clone();
                     self.waiting.push(Box::pin(async move {
-                        let target =
-                            term_target(resolver, &term, qualifier, &mechanism, &domain).await;
+                        let target = term_target(resolver, &term, &mechanism, &domain).await;
                         Answer::Target(id, target)
                     }));
                 }
@@ -619,7 +605,8 @@ impl Node {
 
 impl Tree {
     /// A graph from nodes whose edges already link by index (node 0 the root).
-    pub fn from_nodes(nodes: Vec<Node>) -> Tree {
+    #[cfg(test)]
+    pub(crate) fn from_nodes(nodes: Vec<Node>) -> Tree {
         let mut tree = Tree { nodes };
         tree.count_lookups();
         tree
@@ -843,7 +830,11 @@ impl Tree {
                         }
                         return;
                     }
-                    format!("not followed: more than {MAX_DNS_LOOKUPS} lookups before it")
+                    format!(
+                        "not followed: it would be lookup {} or later, over the limit of \
+                         {MAX_DNS_LOOKUPS}",
+                        edge.position
+                    )
                 }
             };
             lines.push(format!("{indent}{} — {state}", edge.term));
