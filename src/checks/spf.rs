@@ -675,7 +675,8 @@ fn merged(records: &[String]) -> Option<String> {
     let mut endings: Vec<&str> = Vec::new();
     let mut modifiers: Vec<&str> = Vec::new();
     for record in &parsed {
-        for term in record.terms.iter().filter(|t| record.reachable(t)) {
+        let end = record.end();
+        for term in record.terms.iter().filter(|t| !Record::is_late(t, end)) {
             let list = match &term.kind {
                 TermKind::Directive {
                     mechanism: Mechanism::All,
@@ -1066,7 +1067,8 @@ fn never_matches(ev: &SpfFacts, paths: &Paths) -> Vec<Finding> {
         // Keep what was meant: the late directives move before the ending, repeated endings
         // go, modifiers stay last.
         let is_directive = |t: &Term| matches!(t.kind, TermKind::Directive { .. });
-        let is_late = |t: &Term| record.unreachable().any(|u| std::ptr::eq(u, t));
+        let end = record.end();
+        let is_late = |t: &Term| Record::is_late(t, end);
         let is_all = |t: &Term| {
             matches!(
                 t.kind,

@@ -62,13 +62,12 @@ pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> Strin
         let whose = if p.decided {
             "the term that passed it"
         } else {
-            "a term elsewhere in its tree"
+            "a term elsewhere in the tree"
         };
         out.push_str(&format!(
-            "  {}: {whose}, '{}' ({}), passes every address of a family\n",
+            "  {}: '{}' ({whose}) passes every address of a family\n",
             human::status_word(Status::Fail, "not a clean pass"),
             p.term,
-            p.path
         ));
     }
     if let Some(e) = &evaluation.explanation {

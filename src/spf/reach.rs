@@ -69,8 +69,8 @@ impl Tree {
                     reach,
                 });
             };
-            for (term, qualifier, mechanism) in record.directives() {
-                if qualifier != Qualifier::Pass || !record.reachable(term) {
+            for (term, qualifier, mechanism) in record.reachable_directives() {
+                if qualifier != Qualifier::Pass {
                     continue;
                 }
                 let target = node.targets.iter().find(|t| t.term == term.text);

@@ -237,30 +237,28 @@ impl Record {
         out
     }
 
-    /// Directives after the first `all`: evaluation never reaches them (RFC 7208 §5.1).
-    pub fn unreachable(&self) -> impl Iterator<Item = &Term> {
-        let first_all = self
-            .terms
-            .iter()
-            .position(|t| {
-                matches!(
-                    t.kind,
-                    TermKind::Directive {
-                        mechanism: Mechanism::All,
-                        ..
-                    }
-                )
-            })
-            .unwrap_or(self.terms.len());
-        self.terms
-            .iter()
-            .skip(first_all + 1)
-            .filter(|t| matches!(t.kind, TermKind::Directive { .. }))
+    /// Byte offset of the first `all` term (`usize::MAX` without one): directives written
+    /// after it are never evaluated (RFC 7208 §5.1).
+    pub fn end(&self) -> usize {
+        self.all().map_or(usize::MAX, |(t, _)| t.offset)
     }
 
-    /// Is this term evaluated at all: not a directive after the first `all`?
-    pub fn reachable(&self, term: &Term) -> bool {
-        !self.unreachable().any(|t| std::ptr::eq(t, term))
+    /// Is `term` a directive written after the first `all`? (`end`: [`Record::end`].)
+    pub fn is_late(term: &Term, end: usize) -> bool {
+        term.offset > end && matches!(term.kind, TermKind::Directive { .. })
+    }
+
+    /// The directives evaluation can reach, in order: up to the first `all`, included.
+    pub fn reachable_directives(&self) -> impl Iterator<Item = (&Term, Qualifier, &Mechanism)> {
+        let end = self.end();
+        self.directives()
+            .filter(move |(t, _, _)| !Record::is_late(t, end))
+    }
+
+    /// Directives after the first `all`, which evaluation never reaches.
+    pub fn unreachable(&self) -> impl Iterator<Item = &Term> {
+        let end = self.end();
+        self.terms.iter().filter(move |t| Record::is_late(t, end))
     }
 }
 

@@ -290,8 +290,8 @@ enum Step {
 
 fn steps(record: &Record, domain: &Name) -> Vec<Step> {
     let mut out = Vec::new();
-    for (term, qualifier, mechanism) in record.directives() {
-        if !record.reachable(term) || !mechanism.queries_dns() {
+    for (term, qualifier, mechanism) in record.reachable_directives() {
+        if !mechanism.queries_dns() {
             continue;
         }
         let step = match mechanism {
@@ -595,8 +595,8 @@ impl Node {
             return 0;
         };
         let directives = record
-            .directives()
-            .filter(|(t, _, m)| m.queries_dns() && record.reachable(t))
+            .reachable_directives()
+            .filter(|(_, _, m)| m.queries_dns())
             .count();
         let redirect = usize::from(record.redirect().is_some() && record.all().is_none());
         u32::try_from(directives + redirect).unwrap_or(u32::MAX)
