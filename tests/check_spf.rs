@@ -6,7 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
-use support::{deliv, finding, findings, has, run, run_faulty, run_json};
+use support::{deliv, finding, findings, has, run, run_faulty, run_json, subject_verdicts};
 
 fn server() -> TestDns {
     let server = TestDns::with_fixture_zones(&["spf.test.zone"]);
@@ -248,4 +248,636 @@ fn check_host_reports_result_mechanism_and_explanation() {
         "IPv4-mapped IPv6 is evaluated as IPv4"
     );
     assert_eq!(json["ip"], "192.0.2.9");
+}
+
+/// The verdict cases of fixtures/zones/spf-verdicts.zone, with the faults some of them meet.
+fn verdicts_server() -> TestDns {
+    let server = TestDns::with_fixture_zones(&["spf-verdicts.zone"]);
+    server.fault("broken-host.spfv.test", None, Fault::ServFail);
+    server.fault("slow-host.spfv.test", Some(RType::A), Fault::Timeout);
+    server.fault("broken-inc.spfv.test", Some(RType::Txt), Fault::ServFail);
+    server
+}
+
+/// `check CASE.spfv.test --only spf`: the report's (id, status, summary) and the document.
+fn lint_case(server: &TestDns, case: &str) -> (Vec<(String, String, String)>, i32, Value) {
+    let name = format!("{case}.spfv.test");
+    let run = if case.contains("fail") {
+        run_faulty
+    } else {
+        run
+    };
+    let (code, json) = run(server, &["check", &name, "--only", "spf"]);
+    (subject_verdicts(&json, &name), code, json)
+}
+
+/// The worst status among a report's findings of one check.
+fn worst(verdicts: &[(String, String, String)], id: &str) -> Option<String> {
+    const ORDER: [&str; 5] = ["pass", "info", "warn", "error", "fail"];
+    verdicts
+        .iter()
+        .filter(|(i, _, _)| i == id)
+        .map(|(_, s, _)| s.clone())
+        .max_by_key(|s| ORDER.iter().position(|o| o == s))
+}
+
+fn summaries<'a>(verdicts: &'a [(String, String, String)], id: &str) -> Vec<&'a str> {
+    verdicts
+        .iter()
+        .filter(|(i, _, _)| i == id)
+        .map(|(_, _, s)| s.as_str())
+        .collect()
+}
+
+#[test]
+fn terms_that_pass_everyone_fail_anywhere_in_the_tree_with_their_path() {
+    let server = verdicts_server();
+    let cases = [
+        (
+            "a0",
+            "fail",
+            "'a/0' passes every IPv4 address: a0.spfv.test → a/0",
+        ),
+        ("mx0", "fail", "'mx/0' passes every IPv4 address"),
+        ("v6all", "fail", "'ip6:::/0' passes every IPv6 address"),
+        (
+            "a6",
+            "fail",
+            "'a:host6.spfv.test//0' passes every IPv6 address",
+        ),
+        (
+            "incall",
+            "fail",
+            "incall.spfv.test → include:open.spfv.test → +all",
+        ),
+        (
+            "inc4",
+            "fail",
+            "inc4.spfv.test → include:everyone4.spfv.test → ip4:0.0.0.0/0",
+        ),
+        (
+            "deepall",
+            "fail",
+            "deepall.spfv.test → include:deep1.spfv.test → include:deep2.spfv.test → include:open.spfv.test → +all",
+        ),
+        (
+            "redirall",
+            "fail",
+            "redirall.spfv.test → redirect=open.spfv.test → +all",
+        ),
+        (
+            "existslit",
+            "fail",
+            "'exists:host.spfv.test' passes every address",
+        ),
+        ("a4", "fail", "a huge IPv4 range (/4) around each address"),
+        (
+            "a8",
+            "warn",
+            "a very broad IPv4 range (/8) around each address",
+        ),
+        ("existsmacro", "info", "depends on each message"),
+        // A failing or neutral include of a record that passes everyone authorises no one.
+        (
+            "minusinc",
+            "pass",
+            "no term in the tree passes every address",
+        ),
+        (
+            "softall",
+            "pass",
+            "no term in the tree passes every address",
+        ),
+    ];
+    for (case, status, text) in cases {
+        let (verdicts, code, _) = lint_case(&server, case);
+        assert_eq!(
+            worst(&verdicts, "spf.broad-range").as_deref(),
+            Some(status),
+            "{case}: {verdicts:?}"
+        );
+        assert!(
+            summaries(&verdicts, "spf.broad-range")
+                .iter()
+                .any(|s| s.contains(text)),
+            "{case}: no summary with {text:?}: {verdicts:?}"
+        );
+        if status == "fail" {
+            assert_eq!(code, 1, "{case}");
+        }
+    }
+}
+
+#[test]
+fn check_host_pass_from_a_tree_that_passes_everyone_is_not_a_clean_pass() {
+    let server = verdicts_server();
+    // The pass comes from the match-all term itself.
+    let (code, json) = run(&server, &["spf", "a0.spfv.test", "--ip", "203.0.113.7"]);
+    assert_eq!(
+        json["result"], "pass",
+        "the RFC result is reported as it is"
+    );
+    assert_eq!(json["status"], "fail");
+    assert_eq!(json["permissive"]["term"], "a/0");
+    assert_eq!(json["permissive"]["decided"], true);
+    assert_eq!(code, 1);
+    // Through an include, at depth.
+    let (_, json) = run(
+        &server,
+        &["spf", "deepall.spfv.test", "--ip", "203.0.113.7"],
+    );
+    assert_eq!(
+        (json["result"].as_str(), json["status"].as_str()),
+        (Some("pass"), Some("fail"))
+    );
+    assert!(
+        json["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("include:open.spfv.test → +all"),
+        "{json}"
+    );
+    // The address is listed, but the tree passes everyone elsewhere.
+    let (code, json) = run(&server, &["spf", "incall.spfv.test", "--ip", "192.0.2.5"]);
+    assert_eq!(json["result"], "pass");
+    assert_eq!(json["mechanism"], "ip4:192.0.2.0/24");
+    assert_eq!(json["status"], "fail");
+    assert_eq!(json["permissive"]["decided"], false);
+    assert_eq!(
+        json["permissive"]["path"],
+        "incall.spfv.test → include:open.spfv.test → +all"
+    );
+    assert_eq!(code, 1);
+    let out = deliv()
+        .args(["spf", "incall.spfv.test", "--ip", "192.0.2.5", "--resolver"])
+        .arg(server.resolver_arg())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("not a clean pass"), "{human}");
+    // A neutral include of the same record leaves a clean pass.
+    let (code, json) = run(&server, &["spf", "softall.spfv.test", "--ip", "192.0.2.1"]);
+    assert_eq!(
+        (json["result"].as_str(), json["status"].as_str()),
+        (Some("pass"), Some("pass"))
+    );
+    assert!(json["permissive"].is_null());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn lookups_that_failed_make_the_checks_that_need_them_error() {
+    let server = verdicts_server();
+    // An MX host's addresses SERVFAIL: evaluation says temperror, the lint cannot pass.
+    let (verdicts, code, json) = lint_case(&server, "mxfail");
+    assert_eq!(
+        worst(&verdicts, "spf.never-matches").as_deref(),
+        Some("error"),
+        "{verdicts:?}"
+    );
+    assert!(json.to_string().contains("broken-host.spfv.test"));
+    assert_eq!(code, 3);
+    let (code, json) = run(&server, &["spf", "mxfail.spfv.test", "--ip", "203.0.113.7"]);
+    assert_eq!(json["result"], "temperror");
+    assert_eq!(code, 3);
+    // An `a` target times out.
+    let (verdicts, code, _) = lint_case(&server, "afail");
+    for id in ["spf.void-lookups", "spf.never-matches"] {
+        assert_eq!(
+            worst(&verdicts, id).as_deref(),
+            Some("error"),
+            "{id}: {verdicts:?}"
+        );
+    }
+    assert_eq!(code, 3);
+    // An included record SERVFAILs: what it authorises is unknown.
+    let (verdicts, code, _) = lint_case(&server, "incfail");
+    for id in ["spf.include-target", "spf.broad-range", "spf.lookup-limit"] {
+        assert_eq!(
+            worst(&verdicts, id).as_deref(),
+            Some("error"),
+            "{id}: {verdicts:?}"
+        );
+    }
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn terms_that_can_never_match_warn_naming_the_term() {
+    let server = verdicts_server();
+    let cases = [
+        (
+            "mxnoaddr",
+            "spf.never-matches",
+            "'mx' can never match: no MX host of mxnoaddr.spfv.test has an address (noaddr.spfv.test)",
+        ),
+        (
+            "mxnull",
+            "spf.never-matches",
+            "'mx' can never match: mxnull.spfv.test has a null MX",
+        ),
+        ("anoaddr", "spf.void-lookups", "'a:noaddr.spfv.test'"),
+        (
+            "late",
+            "spf.never-matches",
+            "'include:provider.spfv.test', '-all' after '-all' never evaluated",
+        ),
+    ];
+    for (case, id, text) in cases {
+        let (verdicts, _, _) = lint_case(&server, case);
+        assert_eq!(
+            worst(&verdicts, id).as_deref(),
+            Some("warn"),
+            "{case}: {verdicts:?}"
+        );
+        assert!(
+            summaries(&verdicts, id).iter().any(|s| s.contains(text)),
+            "{case}: {verdicts:?}"
+        );
+    }
+    // Evaluation agrees: the term authorises nothing.
+    let (_, json) = run(
+        &server,
+        &["spf", "mxnoaddr.spfv.test", "--ip", "192.0.2.10"],
+    );
+    assert_eq!(json["result"], "fail");
+}
+
+#[test]
+fn records_that_look_like_spf_are_never_silently_accepted() {
+    let server = verdicts_server();
+    let cases = [
+        ("oddcase", "warn", "most receivers read it"),
+        (
+            "twinlead",
+            "warn",
+            "beside it, \" v=spf1 +all\": every receiver discards it",
+        ),
+        ("senderid", "info", "Sender ID"),
+        (
+            "glued",
+            "fail",
+            "no SPF record receivers read: \"v=spf1ip4:192.0.2.1 -all\"",
+        ),
+        (
+            "nov",
+            "fail",
+            "no SPF record receivers read: \"spf1 ip4:192.0.2.1 -all\"",
+        ),
+        ("quoted", "fail", "no SPF record receivers read"),
+        ("twocase", "fail", "publishes 2 SPF records"),
+    ];
+    for (case, status, text) in cases {
+        let (verdicts, _, _) = lint_case(&server, case);
+        assert_eq!(
+            worst(&verdicts, "spf.record").as_deref(),
+            Some(status),
+            "{case}: {verdicts:?}"
+        );
+        assert!(
+            summaries(&verdicts, "spf.record")
+                .iter()
+                .any(|s| s.contains(text)),
+            "{case}: {verdicts:?}"
+        );
+    }
+    // Evaluation reads them the same way: a version in another case is a record (so two of
+    // them are permerror), a mistyped version is none.
+    for (case, result) in [
+        ("oddcase", "pass"),
+        ("twocase", "permerror"),
+        ("glued", "none"),
+    ] {
+        let (_, json) = run(
+            &server,
+            &["spf", &format!("{case}.spfv.test"), "--ip", "192.0.2.1"],
+        );
+        assert_eq!(json["result"], result, "{case}");
+    }
+}
+
+/// `deliv check DOMAIN --only spf --zone FILE --offline --format json`: exit code, document
+/// and the byte sizes of the JSON and of the human output.
+fn offline(domain: &str, zone: &str) -> (i32, Value, usize, usize) {
+    let args = [
+        "check",
+        domain,
+        "--only",
+        "spf",
+        "--zone",
+        zone,
+        "--offline",
+    ];
+    let (out, json) = support::run_json(deliv().args(args).args(["--format", "json"]));
+    let human = deliv().args(args).output().unwrap();
+    assert!(human.status.code().is_some(), "human run ended by a signal");
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        out.stdout.len(),
+        human.stdout.len(),
+    )
+}
+
+#[test]
+fn a_fan_out_of_shared_includes_is_walked_once_and_printed_once() {
+    // 15 records, each including the next four times: 4^14 paths through 15 records.
+    let (code, json, json_size, human_size) = offline("fan.test", "fixtures/zones/spf-fanout.zone");
+    assert_eq!(code, 1);
+    assert!(json_size < 100_000, "JSON is {json_size} bytes");
+    assert!(human_size < 50_000, "human output is {human_size} bytes");
+    let limit = finding(&json, 0, "spf.lookup-limit");
+    assert_eq!(limit["status"], "fail");
+    assert!(
+        limit["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("more than 10 DNS lookups"),
+        "{limit}"
+    );
+    let tree = limit.to_string();
+    assert!(tree.contains("include:r1.fan.test — more than 10 lookup(s) below (shown above)"));
+    // Each record is asked for once, and only those evaluation could reach within the limit.
+    let queries = json["stats"]["queries"].as_u64().unwrap();
+    assert!(queries <= 15, "{queries} questions");
+    assert!(
+        !has(&findings(&json, 0), "spf.include-loop", "fail"),
+        "no loop here"
+    );
+    // check_host stops at the limit too.
+    let (out, json) = support::run_json(deliv().args([
+        "spf",
+        "fan.test",
+        "--ip",
+        "192.0.2.1",
+        "--zone",
+        "fixtures/zones/spf-fanout.zone",
+        "--offline",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(json["result"], "permerror");
+    assert!(out.stdout.len() < 100_000);
+}
+
+#[test]
+fn a_long_chain_is_over_the_limit_and_only_a_cycle_is_a_loop() {
+    let (code, json, json_size, _) = offline("chain.test", "fixtures/zones/spf-chain.zone");
+    assert_eq!(code, 1);
+    assert!(json_size < 100_000, "JSON is {json_size} bytes");
+    let checks = findings(&json, 0);
+    assert!(has(&checks, "spf.lookup-limit", "fail"), "{checks:?}");
+    assert!(
+        !checks.iter().any(|(id, _)| id == "spf.include-loop"),
+        "21 records in a row are not a loop: {checks:?}"
+    );
+    assert!(
+        json.to_string()
+            .contains("include:c11.chain.test — not followed: it would be lookup 11 or later")
+    );
+    let server = verdicts_server();
+    let (verdicts, _, json) = lint_case(&server, "loopa");
+    assert_eq!(
+        worst(&verdicts, "spf.include-loop").as_deref(),
+        Some("fail")
+    );
+    let finding = support::finding_of(&json, "loopa.spfv.test", "spf.include-loop", "fail");
+    assert!(
+        finding["summary"]
+            .as_str()
+            .unwrap()
+            .contains("loopa.spfv.test → include:loopb.spfv.test → include:loopa.spfv.test"),
+        "{finding}"
+    );
+    assert!(
+        finding["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("'include:loopa.spfv.test' from the record of loopb.spfv.test")
+    );
+}
+
+/// A zone file of one record a line (`owner TYPE data`; TXT data one quoted string), the form
+/// of fixtures/zones/spf-verdicts.zone, to which remediations can be applied as written.
+struct ZoneText {
+    origin: String,
+    head: Vec<String>,
+    /// (owner without the dot, type, data; TXT data unquoted)
+    records: Vec<(String, String, String)>,
+}
+
+impl ZoneText {
+    fn read(path: &str) -> ZoneText {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut zone = ZoneText {
+            origin: String::new(),
+            head: Vec::new(),
+            records: Vec::new(),
+        };
+        for line in text.lines() {
+            if let Some(origin) = line.strip_prefix("$ORIGIN ") {
+                zone.origin = origin.trim_end_matches('.').to_string();
+            }
+            if line.is_empty() || line.starts_with([';', '$', '@']) {
+                zone.head.push(line.to_string());
+                continue;
+            }
+            let mut parts = line.splitn(3, ' ');
+            let (owner, rtype, data) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            let data = match rtype {
+                "TXT" => data[1..data.len() - 1]
+                    .replace("\\\"", "\"")
+                    .replace("\\\\", "\\"),
+                _ => data.to_string(),
+            };
+            zone.records
+                .push((format!("{owner}.{}", zone.origin), rtype.to_string(), data));
+        }
+        zone
+    }
+
+    fn write(&self, path: &std::path::Path) {
+        let mut out = self.head.join("\n");
+        for (name, rtype, data) in &self.records {
+            let data = match rtype.as_str() {
+                "TXT" => format!("\"{}\"", data.replace('\\', "\\\\").replace('"', "\\\"")),
+                _ => data.clone(),
+            };
+            out.push_str(&format!("\n{name}. {rtype} {data}"));
+        }
+        out.push('\n');
+        std::fs::write(path, out).unwrap();
+    }
+
+    /// Applies one change of a finding's `changes`, placeholders filled with real values;
+    /// panics when the change does not apply to the zone as it is.
+    fn apply(&mut self, change: &Value) {
+        let field = |k: &str| change[k].as_str().unwrap_or_default().to_string();
+        let (name, rtype, data) = (field("name"), field("type"), fill(&field("data")));
+        let at = |records: &[(String, String, String)], want: &str| {
+            records
+                .iter()
+                .position(|(n, t, d)| *n == name && *t == rtype && d == want)
+                .unwrap_or_else(|| panic!("{change}: no such record to change"))
+        };
+        match field("action").as_str() {
+            "add" => self.records.push((name, rtype, data)),
+            "replace" => {
+                let i = at(&self.records, &field("old"));
+                self.records[i].2 = data;
+            }
+            // Empty data: every record of the type at the name.
+            "remove" if data.is_empty() => {
+                let before = self.records.len();
+                self.records.retain(|(n, t, _)| *n != name || *t != rtype);
+                assert!(self.records.len() < before, "{change}: nothing to remove");
+            }
+            "remove" => {
+                let i = at(&self.records, &data);
+                self.records.remove(i);
+            }
+            other => panic!("unknown action {other}"),
+        }
+    }
+}
+
+/// A placeholder (`<WORDS>`) replaced by a value that fits it.
+fn fill(data: &str) -> String {
+    let mut out = data.to_string();
+    while let (Some(start), Some(end)) = (out.find('<'), out.find('>')) {
+        let inside = &out[start..=end];
+        let value = if inside.contains("IPV6") {
+            "2001:db8::1"
+        } else if inside.contains("IPV4") {
+            "192.0.2.1"
+        } else {
+            "provider.spfv.test"
+        };
+        out.replace_range(start..=end, value);
+    }
+    out
+}
+
+const RANK: [&str; 5] = ["pass", "info", "warn", "error", "fail"];
+
+/// The worst status of each check id for a domain, checked offline against a zone file.
+fn statuses(domain: &str, zone: &std::path::Path) -> (Vec<(String, String)>, Value) {
+    let (_, json) = support::run_json(
+        deliv()
+            .args(["check", domain, "--only", "spf", "--zone"])
+            .arg(zone)
+            .args(["--offline", "--format", "json"]),
+    );
+    let mut worst: Vec<(String, String)> = Vec::new();
+    for (id, status) in findings(&json, 0) {
+        let rank = |s: &str| RANK.iter().position(|r| *r == s);
+        match worst.iter_mut().find(|(i, _)| *i == id) {
+            Some(w) if rank(&status) > rank(&w.1) => w.1 = status,
+            Some(_) => {}
+            None => worst.push((id, status)),
+        }
+    }
+    (worst, json)
+}
+
+#[test]
+fn remediations_applied_as_written_fix_their_finding_and_worsen_nothing() {
+    let original = ZoneText::read("fixtures/zones/spf-verdicts.zone");
+    let dir = std::env::temp_dir();
+    let cases = [
+        "a0",
+        "mx0",
+        "v6all",
+        "a6",
+        "incall",
+        "inc4",
+        "deepall",
+        "redirall",
+        "existslit",
+        "a4",
+        "a8",
+        "mxnoaddr",
+        "mxnull",
+        "anoaddr",
+        "late",
+        "oddcase",
+        "twinlead",
+        "glued",
+        "nov",
+        "quoted",
+        "twocase",
+        "withmx",
+        "onlya",
+        "nullmx",
+        "nothing",
+        "tilde",
+        "spaced",
+        "nocolon",
+        "iphost",
+        "tworedirect",
+        "loopa",
+        "voids",
+        "plusend",
+        "neutralend",
+        "noend",
+        "spftype",
+    ];
+    let fixture = std::path::Path::new("fixtures/zones/spf-verdicts.zone");
+    let mut applied = 0;
+    for case in cases {
+        let domain = format!("{case}.spfv.test");
+        let (before, json) = statuses(&domain, fixture);
+        let with_changes: Vec<&Value> = json["reports"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| ["warn", "fail"].contains(&c["status"].as_str().unwrap()))
+            .filter(|c| c.get("changes").is_some())
+            .collect();
+        assert!(
+            !with_changes.is_empty(),
+            "{case}: no remediation with changes: {before:?}"
+        );
+        for finding in with_changes {
+            let mut zone = ZoneText {
+                origin: original.origin.clone(),
+                head: original.head.clone(),
+                records: original.records.clone(),
+            };
+            for change in finding["changes"].as_array().unwrap() {
+                zone.apply(change);
+            }
+            let path = dir.join(format!(
+                "deliv-spf-{}-{case}-{applied}.zone",
+                std::process::id()
+            ));
+            zone.write(&path);
+            let (after, _) = statuses(&domain, &path);
+            std::fs::remove_file(&path).ok();
+            let id = finding["id"].as_str().unwrap();
+            let rank = |list: &[(String, String)], id: &str| {
+                list.iter()
+                    .find(|(i, _)| i == id)
+                    .and_then(|(_, s)| RANK.iter().position(|r| r == s))
+                    .unwrap_or(0)
+            };
+            assert!(
+                rank(&after, id) <= 1,
+                "{case}: {id} not fixed by {}: {after:?}",
+                finding["changes"]
+            );
+            for (other, _) in &after {
+                assert!(
+                    rank(&after, other) <= rank(&before, other).max(1),
+                    "{case}: fixing {id} made {other} worse: {before:?} → {after:?}"
+                );
+            }
+            applied += 1;
+        }
+    }
+    assert!(applied >= cases.len());
 }

@@ -76,18 +76,9 @@ fn json_document_has_the_documented_shape() {
                 ]),
             );
             for change in c["changes"].as_array().unwrap() {
-                let keys: BTreeSet<&str> = change
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .map(String::as_str)
-                    .collect();
-                assert!(
-                    ["action", "name", "type", "data"]
-                        .iter()
-                        .all(|k| keys.contains(k)),
-                    "{change}"
-                );
+                for key in ["action", "name", "type", "data"] {
+                    assert!(change[key].is_string(), "changes[].{key}: {change}");
+                }
                 assert!(["add", "replace", "remove"].contains(&change["action"].as_str().unwrap()));
             }
             let id = c["id"].as_str().unwrap();

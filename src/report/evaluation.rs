@@ -21,6 +21,8 @@ pub fn json(query: &Query, evaluation: &Evaluation, verdict: &Verdict, stats: &S
             "helo": query.helo,
             "mechanism": evaluation.mechanism,
             "matched_in": evaluation.matched_in,
+            "path": evaluation.path,
+            "permissive": evaluation.permissive,
             "explanation": evaluation.explanation,
             "problem": evaluation.problem,
             "remediation": verdict.remediation,
@@ -47,6 +49,25 @@ pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> Strin
         out.push_str(&format!(
             "  decided by '{m}' in {}\n",
             evaluation.matched_in.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(path) = evaluation
+        .path
+        .as_ref()
+        .filter(|p| p.matches(" → ").count() > 1)
+    {
+        out.push_str(&format!("  via {path}\n"));
+    }
+    if let Some(p) = &evaluation.permissive {
+        let whose = if p.decided {
+            "the term that passed it"
+        } else {
+            "a term elsewhere in the tree"
+        };
+        out.push_str(&format!(
+            "  {}: '{}' ({whose}) passes every address of a family\n",
+            human::status_word(Status::Fail, "not a clean pass"),
+            p.term,
         ));
     }
     if let Some(e) = &evaluation.explanation {

@@ -12,7 +12,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::macros::{Context, Letter, MacroString, Values};
+use super::reach::Grant;
 use super::record::{Mechanism, Qualifier, Record, is_spf_record};
+use super::tree;
 use crate::dns::{Lookup, MAX_NAME_LEN, Name, Outcome, RType, Rdata, Resolver};
 
 /// RFC 7208 §4.6.4 limits.
@@ -67,6 +69,17 @@ pub struct Query {
     pub domain: String,
 }
 
+/// A term that passes every address of a family, found on a pass.
+#[derive(Clone, Debug, Serialize)]
+pub struct Permissive {
+    /// The term as written.
+    pub term: String,
+    /// From the domain to the term, through includes and redirects.
+    pub path: String,
+    /// Whether the pass came from this term (otherwise it is elsewhere in the tree).
+    pub decided: bool,
+}
+
 /// The result with everything that explains it.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
@@ -75,6 +88,12 @@ pub struct Evaluation {
     pub mechanism: Option<String>,
     /// The domain whose record holds that term.
     pub matched_in: Option<String>,
+    /// How evaluation reached the term that decided, through includes and redirects:
+    /// "example.com → include:_spf.example.net → ip4:192.0.2.0/24".
+    pub path: Option<String>,
+    /// On a pass: a term that passes every IPv4 or every IPv6 address, either the one that
+    /// decided or one anywhere else in the tree, so the pass says nothing about the sender.
+    pub permissive: Option<Permissive>,
     /// The `exp=` text, on `fail`.
     pub explanation: Option<String>,
     /// Why the result is none, permerror or temperror.
@@ -87,6 +106,10 @@ pub struct Evaluation {
     pub trace: Vec<String>,
 }
 
+/// Evaluates the domain's policy for the query (RFC 7208 §4). On a pass it also tells whether
+/// the pass came from a term that passes every address of a family, or, if not, walks the
+/// domain's include tree for such a term anywhere ([`Evaluation::permissive`]): the result
+/// stays what the RFC says, but such a pass is no evidence about the sender.
 pub async fn check_host(resolver: &Resolver, query: &Query) -> Evaluation {
     let ip = query.ip.to_canonical();
     let sender = if query.sender.is_empty() {
@@ -121,12 +144,26 @@ pub async fn check_host(resolver: &Resolver, query: &Query) -> Evaluation {
         trace: Vec::new(),
         ptr_names: None,
         depth: 0,
+        included: None,
     };
     let outcome = evaluator.check_host(&query.domain).await;
+    let path = (!outcome.chain.is_empty())
+        .then(|| format!("{} → {}", query.domain, outcome.chain.join(" → ")));
+    let permissive = match (&outcome.result, &path) {
+        (SpfResult::Pass, Some(path)) if outcome.whole_family => Some(Permissive {
+            term: outcome.chain.last().cloned().unwrap_or_default(),
+            path: path.clone(),
+            decided: true,
+        }),
+        (SpfResult::Pass, _) => permissive_anywhere(resolver, &query.domain).await,
+        _ => None,
+    };
     Evaluation {
         result: outcome.result,
         mechanism: outcome.term,
         matched_in: outcome.domain,
+        path,
+        permissive,
         explanation: outcome.explanation,
         problem: outcome.problem,
         dns_lookups: evaluator.dns_lookups,
@@ -136,12 +173,30 @@ pub async fn check_host(resolver: &Resolver, query: &Query) -> Evaluation {
     }
 }
 
+/// A pass is no evidence about the sender when the domain's tree passes everyone somewhere:
+/// the first match-all term found in it.
+async fn permissive_anywhere(resolver: &Resolver, domain: &str) -> Option<Permissive> {
+    let domain = policy_domain(domain)?;
+    let tree = tree::gather(resolver, &domain).await;
+    let grant = tree.grants().into_iter().find(Grant::is_everyone)?;
+    Some(Permissive {
+        term: grant.term,
+        path: grant.path,
+        decided: false,
+    })
+}
+
 struct Verdict {
     result: SpfResult,
     term: Option<String>,
     domain: Option<String>,
     explanation: Option<String>,
     problem: Option<String>,
+    /// The terms from this record to the one that matched, through includes and redirects
+    /// (boxed: verdicts travel in `Err` through every step of evaluation).
+    chain: Box<[String]>,
+    /// Whether the innermost term matches every address of the evaluated address's family.
+    whole_family: bool,
 }
 
 impl Verdict {
@@ -152,6 +207,8 @@ impl Verdict {
             domain: None,
             explanation: None,
             problem: Some(problem.into()),
+            chain: Box::default(),
+            whole_family: false,
         }
     }
     fn perm(problem: impl Into<String>) -> Verdict {
@@ -172,6 +229,8 @@ struct Evaluator<'a> {
     /// Validated names of the IP (for `ptr` and `%{p}`), found once.
     ptr_names: Option<Vec<Name>>,
     depth: usize,
+    /// The chain and breadth of the include that just passed, for the term that matched.
+    included: Option<(Vec<String>, bool)>,
 }
 
 /// A domain fit for check_host() (RFC 7208 §4.3): a multi-label name of letters, digits,
@@ -305,6 +364,13 @@ impl Evaluator<'_> {
                 Err(verdict) => return verdict,
                 Ok(false) => {}
                 Ok(true) => {
+                    let (inner, whole_family) = match mechanism {
+                        Mechanism::Include(_) => self.included.take().unwrap_or_default(),
+                        _ => (
+                            Vec::new(),
+                            mechanism.matches_whole_family(self.values.ip.is_ipv4()),
+                        ),
+                    };
                     let result = SpfResult::of(qualifier);
                     self.note(format!("'{}' matches: {}", term.text, result.as_str()));
                     let explanation = if result == SpfResult::Fail {
@@ -318,6 +384,8 @@ impl Evaluator<'_> {
                         domain: Some(domain.to_string()),
                         explanation,
                         problem: None,
+                        chain: std::iter::once(term.text.clone()).chain(inner).collect(),
+                        whole_family,
                     };
                 }
             }
@@ -340,6 +408,10 @@ impl Evaluator<'_> {
                     "redirect target {target} has no usable SPF record (RFC 7208 §6.1)"
                 ));
             }
+            let mut inner = inner;
+            if !inner.chain.is_empty() {
+                inner.chain = std::iter::once(term).chain(inner.chain).collect();
+            }
             return inner;
         }
         self.note("no term matched: neutral".to_string());
@@ -349,6 +421,8 @@ impl Evaluator<'_> {
             domain: Some(domain.to_string()),
             explanation: None,
             problem: None,
+            chain: Box::default(),
+            whole_family: false,
         }
     }
 
@@ -373,7 +447,10 @@ impl Evaluator<'_> {
                 let inner = Box::pin(self.check_host(&target)).await;
                 self.depth -= 1;
                 match inner.result {
-                    SpfResult::Pass => Ok(true),
+                    SpfResult::Pass => {
+                        self.included = Some((inner.chain.into_vec(), inner.whole_family));
+                        Ok(true)
+                    }
                     SpfResult::Fail | SpfResult::SoftFail | SpfResult::Neutral => Ok(false),
                     SpfResult::TempError | SpfResult::PermError => Err(inner),
                     SpfResult::None => Err(Verdict::perm(format!(

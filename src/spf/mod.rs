@@ -2,8 +2,12 @@
 
 pub mod eval;
 pub mod macros;
+pub mod reach;
 pub mod record;
 pub mod tree;
 
 pub use eval::{Evaluation, Query, SpfResult, check_host};
-pub use record::{Mechanism, Qualifier, Record, SyntaxError, TermKind, is_spf_record};
+pub use record::{
+    Lookalike, LookalikeKind, Mechanism, Qualifier, Record, SyntaxError, TermKind, is_spf_record,
+    repair,
+};

@@ -59,6 +59,26 @@ impl Mechanism {
             Mechanism::All | Mechanism::Ip4 { .. } | Mechanism::Ip6 { .. }
         )
     }
+
+    /// Whether a term that matched one address of a family (IPv4 when `v4`) matches every
+    /// address of it: `all`, a /0 network, `a`/`mx` with a /0 prefix for the family, and
+    /// `exists:` with a literal target, whose answer does not depend on the address.
+    pub fn matches_whole_family(&self, v4: bool) -> bool {
+        match self {
+            Mechanism::All => true,
+            Mechanism::Ip4 { prefix, .. } => v4 && *prefix == 0,
+            Mechanism::Ip6 { prefix, .. } => !v4 && *prefix == 0,
+            Mechanism::A { v4: p4, v6: p6, .. } | Mechanism::Mx { v4: p4, v6: p6, .. } => {
+                if v4 {
+                    *p4 == 0
+                } else {
+                    *p6 == 0
+                }
+            }
+            Mechanism::Exists(spec) => spec.literal().is_some(),
+            Mechanism::Include(_) | Mechanism::Ptr(_) => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,8 +140,15 @@ pub fn is_spf_record(txt: &[u8]) -> bool {
 }
 
 impl Record {
-    /// Parses a record already selected by [`is_spf_record`].
+    /// Parses a record selected by [`is_spf_record`] (anything else is an error at column 1).
     pub fn parse(txt: &[u8]) -> Result<Record, SyntaxError> {
+        if !is_spf_record(txt) {
+            return Err(SyntaxError {
+                column: 1,
+                term: String::new(),
+                message: "not an SPF record: it must begin with `v=spf1` and a space".to_string(),
+            });
+        }
         if let Some(pos) = txt.iter().position(|b| !b.is_ascii()) {
             return Err(SyntaxError {
                 column: pos + 1,
@@ -195,6 +222,302 @@ impl Record {
         self.directives()
             .find(|(_, _, m)| matches!(m, Mechanism::All))
             .map(|(t, q, _)| (t, q))
+    }
+}
+
+impl Record {
+    /// The record's text with `terms` in place of its own (each as written), in the version
+    /// form receivers all select: `v=spf1` in lower case.
+    pub fn text_with<'a>(terms: impl IntoIterator<Item = &'a str>) -> String {
+        let mut out = String::from("v=spf1");
+        for t in terms {
+            out.push(' ');
+            out.push_str(t);
+        }
+        out
+    }
+
+    /// Byte offset of the first `all` term (`usize::MAX` without one): directives written
+    /// after it are never evaluated (RFC 7208 §5.1).
+    pub fn end(&self) -> usize {
+        self.all().map_or(usize::MAX, |(t, _)| t.offset)
+    }
+
+    /// Is `term` a directive written after the first `all`? (`end`: [`Record::end`].)
+    pub fn is_late(term: &Term, end: usize) -> bool {
+        term.offset > end && matches!(term.kind, TermKind::Directive { .. })
+    }
+
+    /// The directives evaluation can reach, in order: up to the first `all`, included.
+    pub fn reachable_directives(&self) -> impl Iterator<Item = (&Term, Qualifier, &Mechanism)> {
+        let end = self.end();
+        self.directives()
+            .filter(move |(t, _, _)| !Record::is_late(t, end))
+    }
+
+    /// Directives after the first `all`, which evaluation never reaches.
+    pub fn unreachable(&self) -> impl Iterator<Item = &Term> {
+        let end = self.end();
+        self.terms.iter().filter(move |t| Record::is_late(t, end))
+    }
+}
+
+/// A TXT record receivers may not read as the SPF record it was evidently meant to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookalike {
+    /// The TXT data as published (lossy UTF-8).
+    pub text: String,
+    pub kind: LookalikeKind,
+    /// The record as it was meant, when that is unambiguous and parses.
+    pub corrected: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookalikeKind {
+    /// `V=SPF1 …`: an SPF record to receivers that match the version case-insensitively (the
+    /// ABNF's quoted strings are, RFC 5234 §2.3, and the RFC 7208 test suite expects it), but
+    /// RFC 7208 §4.5 says "exactly `v=spf1`" and some implementations compare it byte for byte.
+    OddCase,
+    /// Discarded by every receiver: it does not begin with `v=spf1` followed by a space or the
+    /// end (a leading space or quote, `v=spf1` glued to the first term, `spf1` without `v=`,
+    /// spaces around `=`, a tab).
+    Malformed,
+    /// `spf2.0/…`: Sender ID (RFC 4406, historic), which SPF receivers ignore.
+    SenderId,
+}
+
+impl LookalikeKind {
+    /// What receivers do with such a record, in a few words.
+    pub fn consequence(self) -> &'static str {
+        match self {
+            LookalikeKind::OddCase => {
+                "most receivers read it, but RFC 7208 §4.5 asks for exactly `v=spf1` and \
+                 receivers that compare it byte for byte discard it"
+            }
+            LookalikeKind::Malformed => {
+                "every receiver discards it: an SPF record begins with exactly `v=spf1` followed \
+                 by a space or the end (RFC 7208 §4.5)"
+            }
+            LookalikeKind::SenderId => {
+                "a Sender ID record (RFC 4406, historic): SPF receivers ignore it and no major \
+                 receiver evaluates Sender ID any more"
+            }
+        }
+    }
+}
+
+/// Characters that copy-paste brings into records: typographic quotes are dropped, and
+/// whitespace other than the space (tab, line breaks, no-break space) becomes a space.
+fn clean_pasted(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{201c}'
+                    | '\u{201d}'
+                    | '\u{201e}'
+                    | '\u{2018}'
+                    | '\u{2019}'
+                    | '\u{200b}'
+                    | '\u{feff}'
+            )
+        })
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect()
+}
+
+impl Lookalike {
+    /// Classifies one TXT record: `None` for a well-formed SPF record and for TXT data that
+    /// is not an attempt at SPF.
+    pub fn of(txt: &[u8]) -> Option<Lookalike> {
+        let text = String::from_utf8_lossy(txt).into_owned();
+        if is_spf_record(txt) {
+            if txt.starts_with(b"v=spf1") {
+                return None;
+            }
+            let corrected = format!("v=spf1{}", &text[6..]);
+            return Some(Lookalike {
+                corrected: Record::parse(corrected.as_bytes())
+                    .is_ok()
+                    .then_some(corrected),
+                text,
+                kind: LookalikeKind::OddCase,
+            });
+        }
+        let cleaned = clean_pasted(&text);
+        let trimmed = cleaned.trim_matches(|c: char| c == ' ' || c == '"' || c == '\'');
+        let lower = trimmed.to_ascii_lowercase();
+        if lower.starts_with("spf2.0/") {
+            return Some(Lookalike {
+                text,
+                kind: LookalikeKind::SenderId,
+                corrected: None,
+            });
+        }
+        let rest = version_rest(&lower).map(|at| &trimmed[at..])?;
+        // The terms after the version: at a space, at the end, or glued to a term's start.
+        let glued = rest.starts_with(|c: char| c.is_ascii_alphabetic() || "+-~?".contains(c));
+        if !(rest.is_empty() || rest.starts_with(' ') || glued) {
+            return None; // `v=spf10`, `spf1-verification=…`: something else
+        }
+        let candidate = format!("v=spf1 {}", rest.trim_start());
+        let candidate = candidate.trim_end().to_string();
+        let corrected = match Record::parse(candidate.as_bytes()) {
+            Ok(_) => Some(candidate),
+            Err(_) => repair(&candidate),
+        };
+        Some(Lookalike {
+            text,
+            kind: LookalikeKind::Malformed,
+            corrected,
+        })
+    }
+}
+
+/// Where the terms begin in a lower-cased text that starts with a mangled SPF version
+/// (`v=spf1`, `v = spf1`, `v=spf 1`, `spf1`), or `None`.
+fn version_rest(lower: &str) -> Option<usize> {
+    let skip_spaces = |s: &str, at: usize| at + s[at..].len() - s[at..].trim_start().len();
+    if let Some(after) = lower.strip_prefix("spf1") {
+        return (after.is_empty() || after.starts_with(' ')).then_some(4);
+    }
+    let mut at = 0;
+    for part in ["v", "=", "spf", "1"] {
+        at = skip_spaces(lower, at);
+        if !lower[at..].starts_with(part) {
+            return None;
+        }
+        at += part.len();
+    }
+    Some(at)
+}
+
+/// The record as it was evidently meant, when its syntax error has one unambiguous fix: a
+/// missing space (`ip4:192.0.2.1~all`), a space too many (`include: example.com`, `- all`),
+/// a missing colon (`include example.com`), a host name in `ip4:`/`ip6:` (`a:` is meant),
+/// the same modifier written twice, copy-paste characters (typographic quotes, tabs, line
+/// breaks). `None` when the error has no such fix or the text is not an SPF record.
+pub fn repair(text: &str) -> Option<String> {
+    let cleaned = clean_pasted(text);
+    if !is_spf_record(cleaned.as_bytes()) {
+        return None;
+    }
+    let mut pieces: Vec<String> = cleaned[6..]
+        .split(' ')
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect();
+    // Each round fixes the term at fault or gives up; every fix removes an error, so a record
+    // of n terms needs at most about n rounds.
+    for _ in 0..=pieces.len() + 1 {
+        let candidate = Record::text_with(pieces.iter().map(String::as_str));
+        let error = match Record::parse(candidate.as_bytes()) {
+            Ok(_) => return (candidate != text).then_some(candidate),
+            Err(e) => e,
+        };
+        let at = piece_at(&pieces, error.column)?;
+        pieces = fix_piece(&pieces, at)?;
+    }
+    None
+}
+
+/// The index of the piece holding a 1-based column of `Record::text_with(pieces)` (an error
+/// just past a term's end, such as a missing argument, is the term's).
+fn piece_at(pieces: &[String], column: usize) -> Option<usize> {
+    let mut start = "v=spf1 ".len();
+    for (i, p) in pieces.iter().enumerate() {
+        if column > start && column <= start + p.len() + 1 {
+            return Some(i);
+        }
+        start += p.len() + 1;
+    }
+    None
+}
+
+/// The pieces with the one fix that makes piece `at` parse, or `None` when there is not
+/// exactly one.
+fn fix_piece(pieces: &[String], at: usize) -> Option<Vec<String>> {
+    let piece = pieces[at].as_str();
+    let next = pieces.get(at + 1).map(String::as_str);
+    let parses = |t: &str| !t.is_empty() && t.is_ascii() && parse_term(t).is_ok();
+    let mut fixes: Vec<Vec<String>> = Vec::new();
+    let with = |replacement: Vec<String>, consumed: usize| {
+        let mut out = pieces[..at].to_vec();
+        out.extend(replacement);
+        out.extend(pieces[at + consumed..].iter().cloned());
+        out
+    };
+    // A space too many before a prefix length: `ip4:192.0.2.0 /24`.
+    if piece.starts_with('/') && at > 0 {
+        let joined = format!("{}{piece}", pieces[at - 1]);
+        if parses(&joined) {
+            let mut out = pieces[..at - 1].to_vec();
+            out.push(joined);
+            out.extend(pieces[at + 1..].iter().cloned());
+            fixes.push(out);
+        }
+    }
+    // A space too many after a term's start: `include: x`, `- all`.
+    if let Some(next) = next {
+        let joined = format!("{piece}{next}");
+        let open_ended = piece.ends_with([':', '=', '/']) || ["+", "-", "~", "?"].contains(&piece);
+        if open_ended && parses(&joined) {
+            fixes.push(with(vec![joined], 2));
+        }
+        // A missing colon: `include example.com`.
+        let (_, bare) = split_qualifier(piece);
+        if ["include", "exists"].contains(&bare.to_ascii_lowercase().as_str()) {
+            let joined = format!("{piece}:{next}");
+            if parses(&joined) {
+                fixes.push(with(vec![joined], 2));
+            }
+        }
+    }
+    // A missing space before a qualified mechanism: `ip4:192.0.2.1~all`.
+    for (i, c) in piece.char_indices().skip(1) {
+        if !"+-~?".contains(c) {
+            continue;
+        }
+        let (head, tail) = piece.split_at(i);
+        let starts_mechanism = MECHANISMS
+            .iter()
+            .any(|m| tail[1..].to_ascii_lowercase().starts_with(m));
+        if starts_mechanism && parses(head) && parses(tail) {
+            fixes.push(with(vec![head.to_string(), tail.to_string()], 1));
+        }
+    }
+    // A host name where an address belongs: `ip4:mail.example.com` means `a:mail.example.com`.
+    let (qualifier, bare) = split_qualifier(piece);
+    let lower = bare.to_ascii_lowercase();
+    if let Some(host) = lower
+        .strip_prefix("ip4:")
+        .or_else(|| lower.strip_prefix("ip6:"))
+    {
+        let host = &bare[bare.len() - host.len()..];
+        let as_a = format!("{qualifier}a:{host}");
+        if host.parse::<std::net::IpAddr>().is_err() && host.contains('.') && parses(&as_a) {
+            fixes.push(with(vec![as_a], 1));
+        }
+    }
+    // A modifier written twice with the same value: drop the repeat.
+    if matches!(
+        parse_term(piece),
+        Ok(TermKind::Redirect(_) | TermKind::Exp(_))
+    ) && pieces[..at].iter().any(|p| p.eq_ignore_ascii_case(piece))
+    {
+        fixes.push(with(Vec::new(), 1));
+    }
+    match fixes.len() {
+        1 => fixes.pop(),
+        _ => None,
+    }
+}
+
+/// A term's qualifier (as written, possibly empty) and the rest.
+fn split_qualifier(term: &str) -> (&str, &str) {
+    match term.chars().next() {
+        Some(c) if "+-~?".contains(c) => term.split_at(1),
+        _ => ("", term),
     }
 }
 
@@ -519,6 +842,80 @@ mod tests {
         }
         let non_ascii = Record::parse(b"v=spf1 a:\xef.example -all").unwrap_err();
         assert_eq!(non_ascii.column, 10);
+    }
+
+    #[test]
+    fn lookalikes_are_told_from_records_and_from_other_text() {
+        let kind = |t: &str| Lookalike::of(t.as_bytes()).map(|l| (l.kind, l.corrected));
+        assert_eq!(kind("v=spf1 -all"), None);
+        assert_eq!(kind("google-site-verification=abc"), None);
+        assert_eq!(kind("v=spf10 -all"), None, "another version");
+        assert_eq!(kind("spf1-token=abc"), None);
+        let corrected = "v=spf1 ip4:192.0.2.1 -all";
+        for text in [
+            "V=SPF1 ip4:192.0.2.1 -all",
+            " v=spf1 ip4:192.0.2.1 -all",
+            "v=spf1ip4:192.0.2.1 -all",
+            "spf1 ip4:192.0.2.1 -all",
+            "v = spf1 ip4:192.0.2.1 -all",
+            "\"v=spf1 ip4:192.0.2.1 -all\"",
+            "v=spf1\tip4:192.0.2.1 -all",
+            "\u{201c}v=spf1 ip4:192.0.2.1 -all\u{201d}",
+        ] {
+            let l = Lookalike::of(text.as_bytes()).unwrap_or_else(|| panic!("{text:?}"));
+            assert_eq!(l.corrected.as_deref(), Some(corrected), "{text:?}");
+            let odd = text.starts_with("V=");
+            assert_eq!(l.kind == LookalikeKind::OddCase, odd, "{text:?}");
+        }
+        assert_eq!(
+            kind("spf2.0/pra,mfrom ip4:192.0.2.1 -all"),
+            Some((LookalikeKind::SenderId, None))
+        );
+    }
+
+    #[test]
+    fn repairs_only_what_has_one_fix() {
+        for (broken, fixed) in [
+            ("v=spf1 ip4:8.8.8.8~all", Some("v=spf1 ip4:8.8.8.8 ~all")),
+            ("v=spf1 a:mail.example.com-all", None),
+            (
+                "v=spf1 include: example.com -all",
+                Some("v=spf1 include:example.com -all"),
+            ),
+            (
+                "v=spf1 include example.com -all",
+                Some("v=spf1 include:example.com -all"),
+            ),
+            (
+                "v=spf1 ip4:192.0.2.0 /24 -all",
+                Some("v=spf1 ip4:192.0.2.0/24 -all"),
+            ),
+            (
+                "v=spf1 ip6:mail.example.com -all",
+                Some("v=spf1 a:mail.example.com -all"),
+            ),
+            ("v=spf1 ~ all", Some("v=spf1 ~all")),
+            (
+                "v=spf1 redirect=a.example redirect=a.example",
+                Some("v=spf1 redirect=a.example"),
+            ),
+            ("v=spf1 redirect=a.example redirect=b.example", None),
+            ("v=spf1 ip4:192.0.2.0/33 -all", None),
+            (
+                "v=spf1 a:ctrl.example.com\rptr -all",
+                Some("v=spf1 a:ctrl.example.com ptr -all"),
+            ),
+            ("v=spf1 -all", None),
+            ("not spf", None),
+        ] {
+            assert_eq!(repair(broken).as_deref(), fixed, "{broken:?}");
+        }
+    }
+
+    #[test]
+    fn only_selected_records_parse() {
+        assert!(Record::parse(b"v=spf").is_err());
+        assert!(Record::parse(b"spf2.0/pra -all").is_err());
     }
 
     #[test]
