@@ -836,7 +836,7 @@ fn remediations_applied_as_written_fix_their_finding_and_worsen_nothing() {
             .unwrap()
             .iter()
             .filter(|c| ["warn", "fail"].contains(&c["status"].as_str().unwrap()))
-            .filter(|c| c.get("changes").is_some())
+            .filter(|c| c["changes"].as_array().is_some_and(|a| !a.is_empty()))
             .collect();
         assert!(
             !with_changes.is_empty(),

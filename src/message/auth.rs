@@ -541,6 +541,8 @@ mod tests {
                 void_lookups: 0,
                 consulted: Vec::new(),
                 trace: Vec::new(),
+                path: None,
+                permissive: None,
             }),
             missing: None,
         }
