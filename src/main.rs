@@ -6,6 +6,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use deliv::cli::Cli;
 use deliv::report::Exit;
+use deliv::terminal::safe;
 
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace.
@@ -16,7 +17,10 @@ fn main() -> ExitCode {
             .map(ToString::to_string)
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        eprintln!("deliv: internal error: {what} (this is a bug in deliv; please report it)");
+        eprintln!(
+            "deliv: internal error: {} (this is a bug in deliv; please report it)",
+            safe(&what)
+        );
     }));
 
     let cli = match Cli::try_parse() {
@@ -31,7 +35,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(Exit::Usage as u8);
             }
             _ => {
-                eprintln!("deliv: error: {} (see `deliv --help`)", one_line(&e));
+                eprintln!("deliv: error: {} (see `deliv --help`)", safe(&one_line(&e)));
                 return ExitCode::from(Exit::Usage as u8);
             }
         },
@@ -39,7 +43,7 @@ fn main() -> ExitCode {
     match deliv::app::main(cli) {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => {
-            eprintln!("deliv: error: {e}");
+            eprintln!("deliv: error: {}", safe(&e.to_string()));
             ExitCode::from(Exit::Usage as u8)
         }
     }

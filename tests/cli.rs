@@ -407,3 +407,47 @@ fn readme_documents_every_check_id() {
         );
     }
 }
+
+#[test]
+fn text_from_dns_never_reaches_the_terminal_raw() {
+    let out = deliv()
+        .args([
+            "check",
+            "hostile.test",
+            "--zone",
+            "fixtures/zones/hostile.test.zone",
+            "--offline",
+            "--no-dnsbl",
+            "--selector",
+            "default",
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).expect("UTF-8 output");
+    for (raw, what) in [
+        ('\u{1b}', "ESC"),
+        ('\u{7}', "BEL"),
+        ('\u{9b}', "C1 CSI"),
+        ('\u{202e}', "right-to-left override"),
+    ] {
+        assert!(!text.contains(raw), "{what} reached the terminal:\n{text}");
+    }
+    // Shown, not dropped: the reader sees what the record holds.
+    for shown in [r"\x1b]52;c;", r"\x07", r"\x1b[2J", r"\u{202e}", r"\u{9b}"] {
+        assert!(text.contains(shown), "{shown} not shown:\n{text}");
+    }
+    // JSON keeps the text exact, escaped as JSON escapes it.
+    let (_, json) = run_json(deliv().args([
+        "check",
+        "hostile.test",
+        "--zone",
+        "fixtures/zones/hostile.test.zone",
+        "--offline",
+        "--no-dnsbl",
+        "--format",
+        "json",
+    ]));
+    assert!(json.to_string().contains(r"\u001b]52;c;"), "{json}");
+}

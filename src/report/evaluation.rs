@@ -8,6 +8,7 @@ use crate::checks::{Evidence, Status};
 use crate::dns::Stats;
 use crate::spf::eval::{MAX_DNS_LOOKUPS, MAX_VOID_LOOKUPS};
 use crate::spf::{Evaluation, Query};
+use crate::terminal::safe;
 
 pub fn json(query: &Query, evaluation: &Evaluation, verdict: &Verdict, stats: &Stats) -> Value {
     let evidence: Vec<Evidence> = evaluation.consulted.iter().map(Evidence::from).collect();
@@ -37,18 +38,21 @@ pub fn json(query: &Query, evaluation: &Evaluation, verdict: &Verdict, stats: &S
 
 pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> String {
     let status: Status = verdict.status;
+    // The domain, sender and HELO are the user's; mechanism, explanation and trace come from
+    // DNS: all of it is made safe for the terminal here.
     let mut out = format!(
         "check_host({}, {}, sender {:?}, helo {:?}) = {}\n",
         query.ip,
-        query.domain,
-        query.sender,
-        query.helo,
+        safe(&query.domain),
+        safe(&query.sender),
+        safe(&query.helo),
         human::status_word(status, evaluation.result.as_str())
     );
     if let Some(m) = &evaluation.mechanism {
         out.push_str(&format!(
-            "  decided by '{m}' in {}\n",
-            evaluation.matched_in.as_deref().unwrap_or("?")
+            "  decided by '{}' in {}\n",
+            safe(m),
+            safe(evaluation.matched_in.as_deref().unwrap_or("?"))
         ));
     }
     if let Some(path) = evaluation
@@ -56,7 +60,7 @@ pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> Strin
         .as_ref()
         .filter(|p| p.matches(" → ").count() > 1)
     {
-        out.push_str(&format!("  via {path}\n"));
+        out.push_str(&format!("  via {}\n", safe(path)));
     }
     if let Some(p) = &evaluation.permissive {
         let whose = if p.decided {
@@ -67,17 +71,17 @@ pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> Strin
         out.push_str(&format!(
             "  {}: '{}' ({whose}) passes every address of a family\n",
             human::status_word(Status::Fail, "not a clean pass"),
-            p.term,
+            safe(&p.term),
         ));
     }
     if let Some(e) = &evaluation.explanation {
-        out.push_str(&format!("  explanation: {e}\n"));
+        out.push_str(&format!("  explanation: {}\n", safe(e)));
     }
     if let Some(p) = &evaluation.problem {
-        out.push_str(&format!("  why: {p}\n"));
+        out.push_str(&format!("  why: {}\n", safe(p)));
     }
     if let Some(fix) = &verdict.remediation {
-        out.push_str(&format!("  → {fix}\n"));
+        out.push_str(&format!("  → {}\n", safe(fix)));
     }
     out.push_str(&format!(
         "  DNS-querying terms: {} of {MAX_DNS_LOOKUPS}; void lookups: {} of {MAX_VOID_LOOKUPS}\n",
@@ -85,7 +89,7 @@ pub fn human(query: &Query, evaluation: &Evaluation, verdict: &Verdict) -> Strin
     ));
     out.push_str("trace:\n");
     for line in &evaluation.trace {
-        out.push_str(&format!("  {line}\n"));
+        out.push_str(&format!("  {}\n", safe(line)));
     }
     out
 }

@@ -9,6 +9,7 @@ use super::{Report, Summary};
 use crate::checks::finding::Grid;
 use crate::checks::{Finding, Status};
 use crate::dns::Stats;
+use crate::terminal::{safe, safe_multiline};
 
 /// How to draw: colour and box characters on a terminal, plain ASCII elsewhere.
 #[derive(Clone, Copy, Debug)]
@@ -59,28 +60,30 @@ fn new_table(style: Style) -> Table {
     table
 }
 
+/// A finding's text: everything in it may hold text from outside (records, replies,
+/// headers), so every piece is made safe here, where it meets the terminal.
 fn finding_cell(f: &Finding) -> String {
-    let mut text = f.summary.clone();
+    let mut text = safe(&f.summary).into_owned();
     if f.status == Status::Pass {
         return text;
     }
     if !f.detail.is_empty() {
         text.push('\n');
-        text.push_str(&f.detail);
+        text.push_str(&safe_multiline(&f.detail));
     }
     for e in &f.evidence {
         for (i, line) in e.describe().lines().enumerate() {
             text.push_str(if i == 0 { "\n· " } else { "\n  " });
-            text.push_str(line);
+            text.push_str(&safe(line));
         }
     }
     if let Some(fix) = &f.remediation {
         text.push_str("\n→ ");
-        text.push_str(fix);
+        text.push_str(&safe_multiline(fix));
     }
     for change in &f.changes {
         text.push_str("\n  ");
-        text.push_str(&change.describe());
+        text.push_str(&safe(&change.describe()));
     }
     text
 }
@@ -165,11 +168,11 @@ pub fn grid_table(grid: &Grid, findings: &[&Finding], style: Style) -> String {
                 "{} {label} ({}): {}",
                 status_word(f.status, mark(f.status)),
                 columns.join(", "),
-                f.summary
+                safe(&f.summary)
             );
             notes.push_str(&wrap(&note, style, "  "));
             if let Some(fix) = &f.remediation {
-                notes.push_str(&wrap(&format!("  → {fix}"), style, "    "));
+                notes.push_str(&wrap(&format!("  → {}", safe(fix)), style, "    "));
             }
         }
     }
@@ -226,7 +229,7 @@ pub fn reports(reports: &[Report], style: Style) -> String {
         if i > 0 {
             out.push('\n');
         }
-        let target = report.subject.to_string();
+        let target = safe(&report.subject.to_string()).into_owned();
         out.push_str(&format!("{}\n", target.bold()));
         let (placed, listed): (Vec<&Finding>, Vec<&Finding>) =
             report.checks.iter().partition(|f| f.cell.is_some());
