@@ -523,3 +523,86 @@ fn bad_reputation_input_is_a_usage_error() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn failed_neighbourhood_and_domain_list_lookups_are_errors_never_clean() {
+    // UCEPROTECT Level 2 (a neighbourhood list) as its operator would answer, on loopback:
+    // it passes its test entries, then its answer about the address fails.
+    let uce = Zone::parse(
+        "$ORIGIN dnsbl-2.uceprotect.net.\n\
+         @ SOA ns.example. hostmaster.example. 1 3600 600 86400 300\n\
+         2.0.0.127 A 127.0.0.2\n",
+        Path::new("uce.zone"),
+    )
+    .unwrap();
+    let mut zones: Vec<Zone> = ZONES
+        .iter()
+        .map(|f| support::dns::fixture_zone(f))
+        .collect();
+    zones.push(uce);
+    let server = TestDns::start(zones);
+    server.fault(
+        "10.2.0.192.dnsbl-2.uceprotect.net",
+        Some(RType::A),
+        Fault::ServFail,
+    );
+    // In the /24 scan of 198.51.100.7, one neighbour's answer fails and none is listed.
+    server.fault("1.100.51.198.ips.bl.test", Some(RType::A), Fault::ServFail);
+    // The domain's own name on a domain list fails.
+    server.fault("good.ip.test.dom.bl.test", Some(RType::A), Fault::ServFail);
+
+    let (code, json) = run(
+        &server,
+        &["ip", "192.0.2.10", "--dnsbl", "dnsbl-2.uceprotect.net"],
+    );
+    assert_eq!(code, 3);
+    let found = findings(&json, "192.0.2.10");
+    assert!(has(&found, "dnsbl.neighbourhood", "error"), "{found:?}");
+    assert!(!has(&found, "dnsbl.neighbourhood", "pass"), "{found:?}");
+
+    let (code, json) = run(
+        &server,
+        &[
+            "ip",
+            "198.51.100.7",
+            "--dnsbl",
+            "ips.bl.test",
+            "--neighbourhood",
+        ],
+    );
+    // It has no PTR record (ptr.present fails: exit 1); the scan itself is undecided.
+    assert_eq!(code, 1);
+    let scan = finding(&json, "198.51.100.7", "dnsbl.neighbourhood", "error");
+    assert!(
+        scan["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 of 255 queries about 198.51.100.0/24"),
+        "{scan}"
+    );
+
+    let (code, json) = run(
+        &server,
+        &[
+            "check",
+            "good.ip.test",
+            "--only",
+            "dnsbl",
+            "--dbl",
+            "dom.bl.test",
+        ],
+    );
+    assert_eq!(code, 3);
+    let found = findings(&json, "good.ip.test");
+    let domain = found
+        .iter()
+        .find(|(id, status, _)| id == "dnsbl.domain" && status == "error")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(domain.2.contains("good.ip.test"), "{domain:?}");
+    assert!(
+        !found.iter().any(|(id, s, summary)| id == "dnsbl.domain"
+            && s == "pass"
+            && summary.starts_with("good.ip.test ")),
+        "{found:?}"
+    );
+}

@@ -74,7 +74,13 @@ fn concurrent_and_repeated_questions_share_one_query() {
     let r = resolver(Some(&server), Vec::new(), false);
     let question = (name("good.spf.test"), RType::Txt);
     let answers = rt().block_on(r.query_all(&vec![question.clone(); 20]));
-    assert_eq!(answers.len(), 20);
+    // Every asker holds the one answer the one query brought.
+    assert!(
+        answers
+            .iter()
+            .all(|a| std::sync::Arc::ptr_eq(a, &answers[0]))
+    );
+    assert_eq!(answers[0].txt_records().count(), 1, "{:?}", answers[0]);
     let again = rt().block_on(r.query(&question.0, question.1));
     assert_eq!(again.txt_records().count(), 1);
     assert_eq!(server.queries().len(), 1, "{:?}", server.queries());
