@@ -451,3 +451,39 @@ fn text_from_dns_never_reaches_the_terminal_raw() {
     ]));
     assert!(json.to_string().contains(r"\u001b]52;c;"), "{json}");
 }
+
+#[test]
+fn what_is_not_a_domain_is_refused_with_the_domain_meant() {
+    for (arg, says) in [
+        ("user@example.com", "give its domain: example.com"),
+        ("http://example.com/path", "give its domain: example.com"),
+        ("example.com:25", "give the domain alone: example.com"),
+        ("a/b.com", "path"),
+        ("*.example.com", "wildcard"),
+        ("foo\"bar.com", "cannot appear"),
+        ("xn--zz.example", "punycode"),
+        ("_dmarc.example.com", "give the domain: example.com"),
+        // An option after `--` is a domain argument, never an option quietly dropped.
+        ("--offline", "put it before the domains"),
+    ] {
+        let out = deliv()
+            .args(["check", "--offline", "--", arg])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{arg}: {stderr}");
+        assert!(stderr.contains(says), "{arg}: {stderr}");
+    }
+}
+
+#[test]
+fn endless_or_binary_zone_input_is_refused_at_once() {
+    let out = deliv()
+        .args(["check", "example.com", "--offline", "--zone", "/dev/zero"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/dev/zero:1"), "{stderr}");
+}
