@@ -10,7 +10,7 @@ use futures_util::future::BoxFuture;
 
 use super::sending_ips::{self, SendingIp, SendingIps};
 use crate::checks::area::{AreaDef, Ctx, Facts, SubjectKind, facts};
-use crate::checks::finding::{Area, Evidence, Finding, checks};
+use crate::checks::finding::{Area, Change, Evidence, Finding, checks, placeholder};
 use crate::dns::{Lookup, Name, Outcome, RType, Rdata, Resolver};
 use crate::reputation::hosting::{GenericPtr, generic_ptr};
 
@@ -160,7 +160,13 @@ pub struct PtrFacts {
     pub domain: Option<Name>,
     pub sources: SendingIps,
     pub ips: Vec<IpPtr>,
+    /// A and AAAA of the host names that may be suggested for a PTR, in order of preference:
+    /// a name is suggested only where it is no alias and holds no other address.
+    pub candidates: Vec<[Arc<Lookup>; 2]>,
 }
+
+/// Host names a sending address may be given, under the domain checked.
+const CANDIDATES: [&str; 4] = ["mail", "smtp", "mx", "out"];
 
 impl Facts for PtrFacts {
     fn gather<'c>(ctx: &'c Ctx<'_>) -> BoxFuture<'c, Self> {
@@ -195,11 +201,79 @@ async fn gather(resolver: &Resolver, domain: Option<&Name>, sources: &SendingIps
         }
     }))
     .await;
+    let names: Vec<Name> = match domain {
+        Some(d) if !sources.ips.is_empty() => CANDIDATES
+            .iter()
+            .filter_map(|c| d.prepend(c).ok())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let questions: Vec<(Name, RType)> = names
+        .iter()
+        .flat_map(|n| [(n.clone(), RType::A), (n.clone(), RType::Aaaa)])
+        .collect();
+    let candidates = resolver
+        .query_all(&questions)
+        .await
+        .chunks(2)
+        .map(|pair| [pair[0].clone(), pair[1].clone()])
+        .collect();
     PtrFacts {
         domain: domain.cloned(),
         sources: sources.clone(),
         ips,
+        candidates,
     }
+}
+
+/// A host name of the sender's for `addr`: a candidate that already resolves to it, else one
+/// that is free (no alias, no address of its family); `None` when every candidate is taken.
+fn host_for(ev: &PtrFacts, addr: IpAddr) -> Option<(&Name, bool)> {
+    let family = |pair: &[Arc<Lookup>; 2]| match addr {
+        IpAddr::V4(_) => pair[0].clone(),
+        IpAddr::V6(_) => pair[1].clone(),
+    };
+    let usable = |l: &Lookup| l.aliases.is_empty() && l.failure().is_none();
+    let holds = ev.candidates.iter().find(|pair| {
+        let l = family(pair);
+        usable(&l) && l.addresses().any(|a| a == addr)
+    });
+    if let Some(pair) = holds {
+        return Some((&pair[0].name, true));
+    }
+    ev.candidates
+        .iter()
+        .find(|pair| {
+            let l = family(pair);
+            usable(&l) && l.is_empty_answer()
+        })
+        .map(|pair| (&pair[0].name, false))
+}
+
+/// The records that give `addr` a confirming name: its PTR to the name, and the name's
+/// address where it does not resolve to it yet. Text first, then the changes.
+fn name_changes(ev: &PtrFacts, addr: IpAddr) -> (String, Vec<Change>) {
+    let rr = address_record(addr);
+    let reverse = Name::reverse(addr);
+    let Some((host, resolves)) = host_for(ev, addr) else {
+        let host = placeholder("host name of yours");
+        return (
+            format!("a host name of yours such as {host}, with `{host}. IN {rr} {addr}`"),
+            vec![
+                Change::add(&reverse, "PTR", format!("{host}.")),
+                Change::add(&host, rr, addr.to_string()),
+            ],
+        );
+    };
+    let mut changes = vec![Change::add(&reverse, "PTR", format!("{host}."))];
+    if resolves {
+        return (format!("{host}, which already resolves to it"), changes);
+    }
+    changes.push(Change::add(host, rr, addr.to_string()));
+    (
+        format!("a host name of yours such as {host}, with `{host}. IN {rr} {addr}`"),
+        changes,
+    )
 }
 
 pub fn check(ev: &PtrFacts) -> Vec<Finding> {
@@ -212,12 +286,6 @@ pub fn check(ev: &PtrFacts) -> Vec<Finding> {
     out
 }
 
-fn suggested_name(ev: &PtrFacts) -> String {
-    ev.domain
-        .as_ref()
-        .map_or("mail.example.com".to_string(), |d| format!("mail.{d}"))
-}
-
 fn address_record(ip: IpAddr) -> &'static str {
     match ip {
         IpAddr::V4(_) => "A",
@@ -228,7 +296,7 @@ fn address_record(ip: IpAddr) -> &'static str {
 fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
     let addr = ip.ip.ip;
     let origin = ip.ip.evidence();
-    let suggested = suggested_name(ev);
+    let (suggested, changes) = name_changes(ev, addr);
     let rr = address_record(addr);
     match &ip.ptr.outcome {
         Outcome::Failed(_) => return vec![PTR_PRESENT.lookup_error(&ip.ptr).evidence(origin)],
@@ -244,9 +312,9 @@ fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
                     )
                     .remediation(format!(
                         "Ask whoever holds the address (your hosting provider or ISP) to set \
-                         the PTR of {addr} to a host name of yours such as {suggested}, and \
-                         publish `{suggested}. IN {rr} {addr}` so it confirms."
-                    )),
+                         the PTR of {addr} to {suggested}, so that it confirms."
+                    ))
+                    .changes(changes),
             ];
         }
         Outcome::Records(_) => {}
@@ -259,7 +327,7 @@ fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
             .evidence(origin.clone())
             .evidence(&ip.ptr),
     ];
-    out.push(forward_confirmed(ip, &origin, rr));
+    out.push(forward_confirmed(ev, ip, &origin, rr));
     if names.len() > 1 {
         out.push(
             PTR_MULTIPLE
@@ -284,15 +352,13 @@ fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
     if let Some((name, why)) = generic {
         let fix = match &why {
             GenericPtr::CloudDefault(p) => format!(
-                "Set a PTR of your own for {addr} (e.g. {suggested}, with `{suggested}. IN {rr} \
-                 {addr}`). At {}: {}",
+                "Set a PTR of your own for {addr}: {suggested}. At {}: {}",
                 p.name, p.set_ptr
             ),
             GenericPtr::EmbedsAddress | GenericPtr::Word(_) => format!(
                 "Ask the holder of the address (hosting provider or ISP) to set the PTR of \
-                 {addr} to a name of yours such as {suggested}, with `{suggested}. IN {rr} \
-                 {addr}`. If the address is a home or dynamic connection, send through your \
-                 provider's or an ESP's servers instead."
+                 {addr} to {suggested}. If the address is a home or dynamic connection, send \
+                 through your provider's or an ESP's servers instead."
             ),
         };
         out.push(
@@ -307,13 +373,17 @@ fn check_ip(ev: &PtrFacts, ip: &IpPtr) -> Vec<Finding> {
                     "Receivers read generic names as end-user or unmanaged hosts (Yahoo asks for \
                      non-generic names; Outlook.com refuses dynamic-looking space).",
                 )
-                .remediation(fix),
+                .remediation(fix)
+                .changes(changes.into_iter().map(|c| match c.rtype.as_str() {
+                    "PTR" => Change::replace(&c.name, "PTR", name.fqdn_display(), c.data),
+                    _ => c,
+                })),
         );
     }
     out
 }
 
-fn forward_confirmed(ip: &IpPtr, origin: &Evidence, rr: &str) -> Finding {
+fn forward_confirmed(ev: &PtrFacts, ip: &IpPtr, origin: &Evidence, rr: &str) -> Finding {
     let addr = ip.ip.ip;
     if let Some(name) = ip.confirmed() {
         return PTR_FORWARD_CONFIRMED
@@ -339,12 +409,7 @@ fn forward_confirmed(ip: &IpPtr, origin: &Evidence, rr: &str) -> Finding {
             _ => format!("{} has no {rr} record", l.name),
         })
         .collect();
-    let name = ip
-        .names()
-        .first()
-        .map(|n| n.to_string())
-        .unwrap_or_default();
-    PTR_FORWARD_CONFIRMED
+    let finding = PTR_FORWARD_CONFIRMED
         .fail(format!(
             "{addr}'s PTR does not resolve back to it: {}",
             why.join("; ")
@@ -352,11 +417,40 @@ fn forward_confirmed(ip: &IpPtr, origin: &Evidence, rr: &str) -> Finding {
         .evidence(origin.clone())
         .evidence(&ip.ptr)
         .evidence_all(ip.forward.iter())
-        .detail("Gmail rejects or rate-limits mail when the PTR name does not point back to the sending IP.")
-        .remediation(format!(
-            "Publish `{name}. IN {rr} {addr}`, or have the PTR of {addr} changed to a name that \
-             resolves to it."
-        ))
+        .detail("Gmail rejects or rate-limits mail when the PTR name does not point back to the sending IP.");
+    // The address goes where the PTR name's data lives: on the alias's target when the name
+    // is an alias (no data beside a CNAME, RFC 2181 §10.1), and only in the sender's domain
+    // (for `deliv ip`, which knows no domain, the holder of the name decides).
+    let own = |n: &Name| ev.domain.as_ref().is_none_or(|d| n.is_subdomain_of(d));
+    let target = ip.forward.first().and_then(|l| {
+        let owner = l.aliases.last().unwrap_or(&l.name);
+        own(owner).then_some(owner)
+    });
+    match target {
+        Some(owner) => finding
+            .remediation(format!(
+                "Publish `{owner}. IN {rr} {addr}`, or have the PTR of {addr} changed to a name \
+                 that resolves to it."
+            ))
+            .change(Change::add(owner, rr, addr.to_string())),
+        None => {
+            let (suggested, changes) = name_changes(ev, addr);
+            let current = ip
+                .names()
+                .first()
+                .map(|n| n.fqdn_display())
+                .unwrap_or_default();
+            finding
+                .remediation(format!(
+                    "Have the PTR of {addr} changed to {suggested}: the name it has now is \
+                     not yours to give an address, or already resolves elsewhere."
+                ))
+                .changes(changes.into_iter().map(|c| match c.rtype.as_str() {
+                    "PTR" => Change::replace(&c.name, "PTR", current.clone(), c.data),
+                    _ => c,
+                }))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -414,6 +508,16 @@ mod tests {
             domain: Some(name("example.com")),
             sources: SendingIps::given(&addrs),
             ips,
+            candidates: CANDIDATES
+                .iter()
+                .map(|c| {
+                    let n = name(&format!("{c}.example.com"));
+                    [
+                        lookup(&n, RType::A, Outcome::NxDomain),
+                        lookup(&n, RType::Aaaa, Outcome::NxDomain),
+                    ]
+                })
+                .collect(),
         }
     }
 
@@ -536,6 +640,7 @@ mod tests {
             domain: Some(name("example.com")),
             sources: SendingIps::default(),
             ips: Vec::new(),
+            candidates: Vec::new(),
         };
         assert_eq!(
             statuses(&check(&ev)),
@@ -552,5 +657,36 @@ mod tests {
             statuses(&check(&ev)),
             vec![("ptr.sending-ips", Status::Error)]
         );
+    }
+
+    #[test]
+    fn suggested_names_are_never_aliases_nor_taken() {
+        let mut ev = evidence(vec![ip_ptr("192.0.2.20", Outcome::NxDomain, &[])]);
+        // mail. is an alias, smtp. holds another address: mx. is the first free name.
+        ev.candidates[0][0] = Arc::new(Lookup {
+            aliases: vec![name("web.example.net")],
+            ..(*lookup(&name("mail.example.com"), RType::A, a("198.51.100.1"))).clone()
+        });
+        ev.candidates[1][0] = lookup(&name("smtp.example.com"), RType::A, a("198.51.100.2"));
+        let out = check(&ev);
+        let present = out.iter().find(|f| f.id() == "ptr.present").unwrap();
+        let data: Vec<(&str, &str, &str)> = present
+            .changes
+            .iter()
+            .map(|c| (c.name.as_str(), c.rtype.as_str(), c.data.as_str()))
+            .collect();
+        assert_eq!(
+            data,
+            vec![
+                ("20.2.0.192.in-addr.arpa", "PTR", "mx.example.com."),
+                ("mx.example.com", "A", "192.0.2.20"),
+            ]
+        );
+        // A name that already resolves to the address needs only the PTR.
+        ev.candidates[3][0] = lookup(&name("out.example.com"), RType::A, a("192.0.2.20"));
+        let out = check(&ev);
+        let present = out.iter().find(|f| f.id() == "ptr.present").unwrap();
+        assert_eq!(present.changes.len(), 1);
+        assert_eq!(present.changes[0].data, "out.example.com.");
     }
 }
