@@ -386,8 +386,10 @@ fn domains_and_ptr_names_on_domain_lists() {
 
 #[test]
 fn public_resolver_is_said_once_without_a_packet_leaving() {
-    // The demo zone's apex is the root: every name is answered from the file, so the public
-    // resolver named here is configured but never asked.
+    // The one test that names a public resolver: only a public address shows the detection.
+    // The demo zone's apex is the root, so every name is answered from the file and the
+    // resolver is configured but never asked (asserted below: no network query; CI also runs
+    // this without any network).
     let (out, json) = run_json(deliv().args([
         "ip",
         "192.0.2.10",
