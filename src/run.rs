@@ -79,7 +79,7 @@ mod tests {
         let domain = Subject::Domain(Name::parse("example.com").unwrap());
         let only = |areas: &[Area]| plan(&domain, &areas.iter().copied().collect());
         assert_eq!(names(&only(&[mx::NAME])), ["mx"]);
-        assert_eq!(names(&only(&[dmarc::NAME])), ["dkim", "dmarc"]);
+        assert_eq!(names(&only(&[dmarc::NAME])), ["spf", "dkim", "dmarc"]);
         assert_eq!(
             names(&only(&[compliance::NAME])),
             ["spf", "dkim", "dmarc", "ptr", "compliance"]

@@ -5,8 +5,9 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use support::dns::TestDns;
-use support::{deliv, findings, run};
+use deliv::dns::RType;
+use support::dns::{Fault, TestDns};
+use support::{deliv, findings, run, run_faulty};
 
 /// id → status of the compliance checks.
 fn compliance(server: &TestDns, domain: &str, extra: &[&str]) -> BTreeMap<String, String> {
@@ -150,4 +151,110 @@ fn keys_verifiers_refuse_never_meet_the_dkim_rules() {
     // Over 4096 bits: only some verifiers handle it (RFC 8301 §3.2).
     let statuses = compliance(&server, "huge.dkim.test", &[]);
     assert_eq!(statuses["compliance.outlook.dkim"], "warn");
+}
+
+#[test]
+fn a_dns_failure_behind_each_rule_never_meets_it() {
+    let zones = ["dmarc.test.zone", "ip.test.zone", "rdns-192.0.2.zone"];
+    let args = [
+        "check",
+        "good.dmarc.test",
+        "--only",
+        "compliance",
+        "--ip",
+        "192.0.2.10",
+    ];
+    let baseline = compliance(
+        &TestDns::with_fixture_zones(&zones),
+        "good.dmarc.test",
+        &["--ip", "192.0.2.10"],
+    );
+    let inputs: [(&str, RType, &[&str]); 4] = [
+        (
+            "good.dmarc.test",
+            RType::Txt,
+            &[
+                "compliance.gmail-bulk.spf",
+                "compliance.yahoo-bulk.spf",
+                "compliance.outlook.spf",
+            ],
+        ),
+        (
+            "google._domainkey.good.dmarc.test",
+            RType::Txt,
+            &[
+                "compliance.gmail-bulk.dkim",
+                "compliance.yahoo-bulk.dkim",
+                "compliance.outlook.dkim",
+                "compliance.gmail.dkim-key-size",
+            ],
+        ),
+        (
+            "_dmarc.good.dmarc.test",
+            RType::Txt,
+            &[
+                "compliance.gmail-bulk.dmarc",
+                "compliance.yahoo-bulk.dmarc",
+                "compliance.outlook.dmarc",
+            ],
+        ),
+        (
+            "10.2.0.192.in-addr.arpa",
+            RType::Ptr,
+            &["compliance.gmail.ptr", "compliance.yahoo.ptr"],
+        ),
+    ];
+    for (name, rtype, rows) in inputs {
+        for fault in [Fault::Timeout, Fault::ServFail] {
+            let server = TestDns::with_fixture_zones(&zones);
+            server.fault(name, Some(rtype), fault);
+            let (code, json) = match fault {
+                Fault::Timeout => run_faulty(&server, &args),
+                _ => run(&server, &args),
+            };
+            let statuses: BTreeMap<String, String> = findings(&json, 0).into_iter().collect();
+            for (id, before) in &baseline {
+                // The rules resting on the failed answer are undecided; the others, resting on
+                // answers that came, stand (SPF or DKIM, and alignment, hold through the other).
+                let want = if rows.contains(&id.as_str()) {
+                    "error"
+                } else {
+                    before
+                };
+                assert_eq!(statuses[id], want, "{name} {rtype} {fault:?}: {id}");
+            }
+            assert_eq!(code, 3, "{name} {fault:?}: {statuses:?}");
+        }
+    }
+}
+
+#[test]
+fn a_relay_seen_in_the_evidence_makes_alignment_rest_on_dkim() {
+    let server = TestDns::with_fixture_zones(&[
+        "dmarc-verdicts.zone",
+        "dmarc-reports.zone",
+        "dmarc-amazonses.zone",
+    ]);
+    let rows = [
+        "compliance.gmail-bulk.alignment",
+        "compliance.yahoo-bulk.alignment",
+        "compliance.outlook.alignment",
+    ];
+    // Amazon SES in the SPF tree, no DKIM key found: From alignment is not confirmed.
+    let statuses = compliance(&server, "sesspf.dmarcv.test", &[]);
+    for row in rows {
+        assert_eq!(statuses[row], "warn", "{row}: {statuses:?}");
+    }
+    // Signed through SES's CNAMEs with d= the domain: DKIM carries it.
+    let statuses = compliance(&server, "sesdkim.dmarcv.test", &["--selector", "tok1"]);
+    for row in rows {
+        assert_eq!(statuses[row], "pass", "{row}: {statuses:?}");
+    }
+    // A broken SPF record neither counts as SPF nor aligns.
+    let statuses = compliance(&server, "spfbad.dmarcv.test", &[]);
+    assert_eq!(statuses["compliance.outlook.spf"], "fail");
+    assert_eq!(statuses["compliance.outlook.alignment"], "warn");
+    // SPF passing anyone is no SPF a provider counts.
+    let statuses = compliance(&server, "spfopen.dmarcv.test", &[]);
+    assert_eq!(statuses["compliance.gmail-bulk.spf"], "fail");
 }

@@ -6,6 +6,7 @@ mod support;
 use deliv::dns::RType;
 use serde_json::Value;
 use support::dns::{Fault, TestDns};
+use support::zone_edit::{ZoneText, rank, worst_statuses};
 use support::{deliv, finding, findings, has, run, run_faulty, run_json, subject_verdicts};
 
 fn server() -> TestDns {
@@ -659,112 +660,17 @@ fn a_long_chain_is_over_the_limit_and_only_a_cycle_is_a_loop() {
     );
 }
 
-/// A zone file of one record a line (`owner TYPE data`; TXT data one quoted string), the form
-/// of fixtures/zones/spf-verdicts.zone, to which remediations can be applied as written.
-struct ZoneText {
-    origin: String,
-    head: Vec<String>,
-    /// (owner without the dot, type, data; TXT data unquoted)
-    records: Vec<(String, String, String)>,
+/// A placeholder's value in this file's zone.
+fn value(placeholder: &str) -> String {
+    if placeholder.contains("IPV6") {
+        "2001:db8::1"
+    } else if placeholder.contains("IPV4") {
+        "192.0.2.1"
+    } else {
+        "provider.spfv.test"
+    }
+    .to_string()
 }
-
-impl ZoneText {
-    fn read(path: &str) -> ZoneText {
-        let text = std::fs::read_to_string(path).unwrap();
-        let mut zone = ZoneText {
-            origin: String::new(),
-            head: Vec::new(),
-            records: Vec::new(),
-        };
-        for line in text.lines() {
-            if let Some(origin) = line.strip_prefix("$ORIGIN ") {
-                zone.origin = origin.trim_end_matches('.').to_string();
-            }
-            if line.is_empty() || line.starts_with([';', '$', '@']) {
-                zone.head.push(line.to_string());
-                continue;
-            }
-            let mut parts = line.splitn(3, ' ');
-            let (owner, rtype, data) = (
-                parts.next().unwrap(),
-                parts.next().unwrap(),
-                parts.next().unwrap(),
-            );
-            let data = match rtype {
-                "TXT" => data[1..data.len() - 1]
-                    .replace("\\\"", "\"")
-                    .replace("\\\\", "\\"),
-                _ => data.to_string(),
-            };
-            zone.records
-                .push((format!("{owner}.{}", zone.origin), rtype.to_string(), data));
-        }
-        zone
-    }
-
-    fn write(&self, path: &std::path::Path) {
-        let mut out = self.head.join("\n");
-        for (name, rtype, data) in &self.records {
-            let data = match rtype.as_str() {
-                "TXT" => format!("\"{}\"", data.replace('\\', "\\\\").replace('"', "\\\"")),
-                _ => data.clone(),
-            };
-            out.push_str(&format!("\n{name}. {rtype} {data}"));
-        }
-        out.push('\n');
-        std::fs::write(path, out).unwrap();
-    }
-
-    /// Applies one change of a finding's `changes`, placeholders filled with real values;
-    /// panics when the change does not apply to the zone as it is.
-    fn apply(&mut self, change: &Value) {
-        let field = |k: &str| change[k].as_str().unwrap_or_default().to_string();
-        let (name, rtype, data) = (field("name"), field("type"), fill(&field("data")));
-        let at = |records: &[(String, String, String)], want: &str| {
-            records
-                .iter()
-                .position(|(n, t, d)| *n == name && *t == rtype && d == want)
-                .unwrap_or_else(|| panic!("{change}: no such record to change"))
-        };
-        match field("action").as_str() {
-            "add" => self.records.push((name, rtype, data)),
-            "replace" => {
-                let i = at(&self.records, &field("old"));
-                self.records[i].2 = data;
-            }
-            // Empty data: every record of the type at the name.
-            "remove" if data.is_empty() => {
-                let before = self.records.len();
-                self.records.retain(|(n, t, _)| *n != name || *t != rtype);
-                assert!(self.records.len() < before, "{change}: nothing to remove");
-            }
-            "remove" => {
-                let i = at(&self.records, &data);
-                self.records.remove(i);
-            }
-            other => panic!("unknown action {other}"),
-        }
-    }
-}
-
-/// A placeholder (`<WORDS>`) replaced by a value that fits it.
-fn fill(data: &str) -> String {
-    let mut out = data.to_string();
-    while let (Some(start), Some(end)) = (out.find('<'), out.find('>')) {
-        let inside = &out[start..=end];
-        let value = if inside.contains("IPV6") {
-            "2001:db8::1"
-        } else if inside.contains("IPV4") {
-            "192.0.2.1"
-        } else {
-            "provider.spfv.test"
-        };
-        out.replace_range(start..=end, value);
-    }
-    out
-}
-
-const RANK: [&str; 5] = ["pass", "info", "warn", "error", "fail"];
 
 /// The worst status of each check id for a domain, checked offline against a zone file.
 fn statuses(domain: &str, zone: &std::path::Path) -> (Vec<(String, String)>, Value) {
@@ -774,16 +680,7 @@ fn statuses(domain: &str, zone: &std::path::Path) -> (Vec<(String, String)>, Val
             .arg(zone)
             .args(["--offline", "--format", "json"]),
     );
-    let mut worst: Vec<(String, String)> = Vec::new();
-    for (id, status) in findings(&json, 0) {
-        let rank = |s: &str| RANK.iter().position(|r| *r == s);
-        match worst.iter_mut().find(|(i, _)| *i == id) {
-            Some(w) if rank(&status) > rank(&w.1) => w.1 = status,
-            Some(_) => {}
-            None => worst.push((id, status)),
-        }
-    }
-    (worst, json)
+    (worst_statuses(&json), json)
 }
 
 #[test]
@@ -845,13 +742,9 @@ fn remediations_applied_as_written_fix_their_finding_and_worsen_nothing() {
             "{case}: no remediation with changes: {before:?}"
         );
         for finding in with_changes {
-            let mut zone = ZoneText {
-                origin: original.origin.clone(),
-                head: original.head.clone(),
-                records: original.records.clone(),
-            };
+            let mut zone = original.clone();
             for change in finding["changes"].as_array().unwrap() {
-                zone.apply(change);
+                zone.apply(change, &value);
             }
             let path = dir.join(format!(
                 "deliv-spf-{}-{case}-{applied}.zone",
@@ -864,8 +757,7 @@ fn remediations_applied_as_written_fix_their_finding_and_worsen_nothing() {
             let rank = |list: &[(String, String)], id: &str| {
                 list.iter()
                     .find(|(i, _)| i == id)
-                    .and_then(|(_, s)| RANK.iter().position(|r| r == s))
-                    .unwrap_or(0)
+                    .map_or(0, |(_, s)| rank(s))
             };
             assert!(
                 rank(&after, id) <= 1,

@@ -470,7 +470,9 @@ fn worst(findings: &[&Finding]) -> Option<Status> {
     findings.iter().map(|f| f.status).max()
 }
 
-/// SPF counts when the record exists and evaluation cannot end in permerror.
+/// SPF counts when the record exists, evaluation cannot end in permerror, and a pass means
+/// something (no term passes every address); a lookup any of that needed and did not get
+/// leaves it unconfirmed.
 fn spf(findings: &[Finding]) -> Mark {
     let basis = with(
         findings,
@@ -481,6 +483,9 @@ fn spf(findings: &[Finding]) -> Mark {
             &spf::SPF_VOID_LOOKUPS,
             &spf::SPF_INCLUDE_TARGET,
             &spf::SPF_INCLUDE_LOOP,
+            &spf::SPF_ALL,
+            &spf::SPF_BROAD_RANGE,
+            &spf::SPF_NEVER_MATCHES,
         ],
     );
     let mark = match worst(&basis) {
@@ -617,6 +622,11 @@ fn dmarc(findings: &[Finding]) -> Mark {
                 "Publish a DMARC record with at least p=none; see dmarc.record and dmarc.policy.",
             )
         }
+        (Some(Status::Warn), _) => Mark::new(
+            Status::Warn,
+            "a DMARC record applies, but some receivers discard it: cannot confirm",
+        )
+        .fix("Publish the corrected record dmarc.record gives."),
         _ => Mark::new(Status::Pass, "a DMARC record with a policy applies"),
     };
     mark.resting_on(basis)
@@ -864,6 +874,102 @@ mod tests {
         assert_eq!(
             status(&check(&findings), "compliance.outlook.alignment"),
             Status::Error
+        );
+    }
+
+    #[test]
+    fn a_failed_lookup_behind_a_rule_never_meets_it() {
+        let rows = |findings: &[Finding], ids: &[&str]| -> Vec<Status> {
+            let out = check(findings);
+            ids.iter().map(|id| status(&out, id)).collect()
+        };
+        let spf_rows = [
+            "compliance.gmail-bulk.spf",
+            "compliance.yahoo-bulk.spf",
+            "compliance.outlook.spf",
+        ];
+        for input in [
+            &spf::SPF_RECORD,
+            &spf::SPF_INCLUDE_TARGET,
+            &spf::SPF_BROAD_RANGE,
+            &spf::SPF_NEVER_MATCHES,
+        ] {
+            let mut findings = healthy();
+            replace(&mut findings, input, Status::Error);
+            assert_eq!(
+                rows(&findings, &spf_rows),
+                [Status::Error; 3],
+                "{}",
+                input.id
+            );
+            // DKIM alone meets the either-or rule.
+            assert_eq!(
+                status(&check(&findings), "compliance.gmail.spf-or-dkim"),
+                Status::Pass
+            );
+        }
+        let mut findings = healthy();
+        findings.retain(|f| !f.id().starts_with("dkim."));
+        findings.push(finding(&dkim::DKIM_SELECTORS, Status::Error));
+        let dkim_rows = [
+            "compliance.gmail-bulk.dkim",
+            "compliance.yahoo-bulk.dkim",
+            "compliance.outlook.dkim",
+            "compliance.gmail.dkim-key-size",
+        ];
+        assert_eq!(rows(&findings, &dkim_rows), [Status::Error; 4]);
+        replace(&mut findings, &spf::SPF_RECORD, Status::Error);
+        assert_eq!(
+            rows(
+                &findings,
+                &[
+                    "compliance.gmail.spf-or-dkim",
+                    "compliance.yahoo.spf-or-dkim"
+                ]
+            ),
+            [Status::Error; 2]
+        );
+        let mut findings = healthy();
+        replace(&mut findings, &dmarc::DMARC_RECORD, Status::Error);
+        findings.retain(|f| !f.is(&dmarc::DMARC_POLICY));
+        let dmarc_rows = [
+            "compliance.gmail-bulk.dmarc",
+            "compliance.yahoo-bulk.dmarc",
+            "compliance.outlook.dmarc",
+        ];
+        assert_eq!(rows(&findings, &dmarc_rows), [Status::Error; 3]);
+        // Alignment: an error on one side and no confirmation on the other.
+        let mut findings = healthy();
+        replace(&mut findings, &dmarc::DMARC_SPF_ALIGNMENT, Status::Error);
+        replace(&mut findings, &dmarc::DMARC_DKIM_ALIGNMENT, Status::Info);
+        let alignment_rows = [
+            "compliance.gmail-bulk.alignment",
+            "compliance.yahoo-bulk.alignment",
+            "compliance.outlook.alignment",
+        ];
+        assert_eq!(rows(&findings, &alignment_rows), [Status::Error; 3]);
+        let mut findings = healthy();
+        findings.push(finding(&ptr::PTR_PRESENT, Status::Error));
+        findings.push(finding(&ptr::PTR_FORWARD_CONFIRMED, Status::Pass));
+        assert_eq!(
+            rows(&findings, &["compliance.gmail.ptr", "compliance.yahoo.ptr"]),
+            [Status::Error; 2]
+        );
+    }
+
+    #[test]
+    fn spf_that_passes_anyone_or_a_record_some_receivers_discard_is_not_met() {
+        let mut findings = healthy();
+        replace(&mut findings, &spf::SPF_BROAD_RANGE, Status::Fail);
+        assert_eq!(
+            status(&check(&findings), "compliance.outlook.spf"),
+            Status::Fail
+        );
+        let mut findings = healthy();
+        replace(&mut findings, &dmarc::DMARC_RECORD, Status::Warn);
+        assert_eq!(
+            status(&check(&findings), "compliance.outlook.dmarc"),
+            Status::Warn
         );
     }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{NotDmarc, Record, organizational_domain};
+use super::{Malformed, Record, Rejection, organizational_domain};
 use crate::dns::{Lookup, Name, RType, Resolver};
 
 /// Which record applies.
@@ -12,12 +12,31 @@ pub enum Discovery {
     /// The lookup that decides failed: nothing can be concluded.
     Failed(Arc<Lookup>),
     Missing,
-    /// Two or more DMARC records at one name: no policy applies.
-    Multiple(Arc<Lookup>),
+    /// Two or more records at one name that receivers count as DMARC (a malformed one
+    /// starting `v=DMARC1` among them): no policy applies (RFC 7489 §6.6.3).
+    Multiple {
+        lookup: Arc<Lookup>,
+        records: Vec<Published>,
+    },
     Found {
         lookup: Arc<Lookup>,
         record: Record,
     },
+}
+
+/// A TXT record at `_dmarc` meant as DMARC: read, or discarded by receivers and why.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub text: String,
+    pub read: Result<Record, Malformed>,
+}
+
+impl Published {
+    /// Whether receivers count it as a DMARC record: a valid one, or one starting `v=DMARC1`
+    /// that receivers testing only that prefix take for one.
+    pub fn counted(&self) -> bool {
+        self.read.as_ref().map_or_else(|m| m.counted, |_| true)
+    }
 }
 
 impl Discovery {
@@ -85,20 +104,20 @@ pub fn policy_domain(lookup: &Lookup) -> Name {
     lookup.name.parent().unwrap_or_else(|| lookup.name.clone())
 }
 
-/// The DMARC records in an answer, and the TXT records meant as DMARC that receivers discard
-/// (with the reason).
-pub fn records(lookup: &Lookup) -> (Vec<Record>, Vec<(String, String)>) {
-    let mut valid = Vec::new();
-    let mut malformed = Vec::new();
-    for txt in lookup.txt_records() {
-        let text = String::from_utf8_lossy(&txt).into_owned();
-        match Record::parse(&text) {
-            Ok(r) => valid.push(r),
-            Err(NotDmarc::Malformed(why)) => malformed.push((text, why)),
-            Err(NotDmarc::Unrelated) => {}
-        }
-    }
-    (valid, malformed)
+/// The TXT records of an answer that are meant as DMARC, in the answer's order.
+pub fn published(lookup: &Lookup) -> Vec<Published> {
+    lookup
+        .txt_records()
+        .filter_map(|txt| {
+            let text = String::from_utf8_lossy(&txt).into_owned();
+            let read = match Record::read(&text) {
+                Ok(record) => Ok(record),
+                Err(Rejection::Malformed(m)) => Err(m),
+                Err(Rejection::Unrelated) => return None,
+            };
+            Some(Published { text, read })
+        })
+        .collect()
 }
 
 /// The first name with a DMARC record decides; a failed lookup stops the search (a timeout
@@ -108,16 +127,27 @@ pub fn discover(lookups: &[Arc<Lookup>]) -> Discovery {
         if lookup.failure().is_some() {
             return Discovery::Failed(lookup.clone());
         }
-        let (mut valid, _) = records(lookup);
-        match valid.len() {
-            0 => continue,
+        let mut records: Vec<Published> = published(lookup)
+            .into_iter()
+            .filter(Published::counted)
+            .collect();
+        match records.len() {
+            0 => {}
+            // Alone, a malformed record is no record, and the search goes on.
             1 => {
-                return Discovery::Found {
+                if let Ok(record) = records.remove(0).read {
+                    return Discovery::Found {
+                        lookup: lookup.clone(),
+                        record,
+                    };
+                }
+            }
+            _ => {
+                return Discovery::Multiple {
                     lookup: lookup.clone(),
-                    record: valid.remove(0),
+                    records,
                 };
             }
-            _ => return Discovery::Multiple(lookup.clone()),
         }
     }
     Discovery::Missing
@@ -174,7 +204,7 @@ mod tests {
                 "_dmarc.example.com",
                 txt(&["v=DMARC1; p=none", "v=DMARC1; p=reject"])
             )]),
-            Discovery::Multiple(_)
+            Discovery::Multiple { .. }
         ));
         assert!(matches!(
             discover(&[
@@ -189,6 +219,27 @@ mod tests {
         assert!(matches!(
             discover(&[lookup("_dmarc.example.com", txt(&["v=dmarc1; p=reject"]))]),
             Discovery::Missing
+        ));
+    }
+
+    #[test]
+    fn a_malformed_record_starting_v_dmarc1_counts_beside_a_valid_one() {
+        let found = discover(&[lookup(
+            "_dmarc.example.com",
+            txt(&["v=DMARC1; p=reject", "v=DMARC1 p=none", "v=dmarc1; p=none"]),
+        )]);
+        let Discovery::Multiple { records, .. } = &found else {
+            panic!("{found:?}")
+        };
+        let texts: Vec<&str> = records.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["v=DMARC1; p=reject", "v=DMARC1 p=none"]);
+        // Alone it is no record, and a record at the organizational domain applies.
+        assert!(matches!(
+            discover(&[
+                lookup("_dmarc.news.example.com", txt(&["v=DMARC1 p=none"])),
+                lookup("_dmarc.example.com", txt(&["v=DMARC1; p=reject"])),
+            ]),
+            Discovery::Found { .. }
         ));
     }
 }

@@ -7,12 +7,14 @@
 
 pub mod discovery;
 pub mod record;
+pub mod relay;
 
-pub use discovery::{Discovery, PolicyLookup};
+pub use discovery::{Discovery, PolicyLookup, Published};
 pub use record::{
-    Fallback, Malformed, Mode, NotDmarc, Policies, Policy, PolicyFault, Reading, Record, Rejection,
-    ReportUri,
+    Fallback, Fix, Malformed, Mode, Policies, Policy, PolicyFault, Reading, Record, Rejection,
+    ReportUri, merge,
 };
+pub use relay::Relay;
 
 use crate::dns::Name;
 

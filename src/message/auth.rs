@@ -438,7 +438,7 @@ fn verdict(
                     .unwrap_or_default()
             ));
         }
-        Discovery::Missing | Discovery::Multiple(_) => return Verdict::None,
+        Discovery::Missing | Discovery::Multiple { .. } => return Verdict::None,
         Discovery::Found { record, .. } => record,
     };
     let spf_pass = spf.is_some_and(|s| s.aligned && s.result == SpfResult::Pass);

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod https;
 pub mod smtp;
 pub mod tls;
+pub mod zone_edit;
 
 use std::process::{Command, Output};
 
